@@ -165,10 +165,12 @@ func (p *parser) csvLine(n int, raw, s []byte) {
 	if rec[1] == "sha256_hash" { // an uncommented header line
 		return
 	}
-	sum, algo, reason := p.decode([]byte(strings.TrimSpace(rec[1])))
-	if reason == "" && algo != SHA256 {
-		reason = fmt.Sprintf("sha256_hash column holds a %s digest", algo)
+	h := strings.TrimSpace(rec[1])
+	if len(h) != 2*SHA256.Size() {
+		p.reject(n, raw, fmt.Sprintf("sha256_hash column has %d characters, want 64 hex digits", len(h)))
+		return
 	}
+	sum, algo, reason := p.decode([]byte(h))
 	if reason != "" {
 		p.reject(n, raw, reason)
 		return

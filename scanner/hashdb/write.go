@@ -26,19 +26,32 @@ type sectionData struct {
 // duplicates, the first entry's label is kept. Labels are cleaned and
 // capped as Parse does.
 func Write(path string, entries []Entry) error {
+	secs, pool, err := collect(entries)
+	if err == nil {
+		err = writeTable(path, secs, pool)
+	}
+	if err != nil {
+		return fmt.Errorf("write hash list %s: %w", path, err)
+	}
+	return nil
+}
+
+// collect splits entries into sections and builds the deduplicated label
+// pool: each label is a length byte and the label's bytes.
+func collect(entries []Entry) (*[SHA256 + 1]sectionData, []byte, error) {
 	var secs [SHA256 + 1]sectionData
 	pool := []byte{0} // offset 0 is the empty label
 	offs := map[string]uint32{"": 0}
 	for i, e := range entries {
 		size := e.Algo.Size()
 		if size == 0 || len(e.Sum) != size {
-			return fmt.Errorf("write hash list %s: entry %d: %d-byte digest for %s", path, i, len(e.Sum), e.Algo)
+			return nil, nil, fmt.Errorf("entry %d: %d-byte digest for %s", i, len(e.Sum), e.Algo)
 		}
 		label := cleanLabel(e.Label)
 		off, ok := offs[label]
 		if !ok {
 			if uint64(len(pool)) > maxCount-1-maxLabel {
-				return fmt.Errorf("write hash list %s: label pool over 4 GiB", path)
+				return nil, nil, errors.New("label pool over 4 GiB")
 			}
 			off = uint32(len(pool))
 			offs[label] = off
@@ -49,53 +62,74 @@ func Write(path string, entries []Entry) error {
 		s.keys = append(s.keys, e.Sum...)
 		s.labels = append(s.labels, off)
 	}
-	if err := writeTable(path, &secs, pool); err != nil {
-		return fmt.Errorf("write hash list %s: %w", path, err)
-	}
-	return nil
+	return &secs, pool, nil
 }
 
 // writeTable sorts the sections and writes the table to a temporary file
 // beside path, syncs it and renames it over path.
 func writeTable(path string, secs *[SHA256 + 1]sectionData, pool []byte) error {
-	var h header
-	orders := make([][]uint32, len(algos))
+	t, err := layout(secs, pool)
+	if err != nil {
+		return err
+	}
+	return atomicWrite(path, func(f *os.File) error {
+		if err := t.encode(f); err != nil {
+			return err
+		}
+		_, err := f.WriteAt(t.h.marshal(), 0)
+		return err
+	})
+}
+
+// table is a table laid out for writing: sections sorted, header filled
+// in but for the body checksum, which encode sets.
+type table struct {
+	h      header
+	secs   *[SHA256 + 1]sectionData
+	orders [len(algos)][]uint32
+	pool   []byte
+}
+
+func layout(secs *[SHA256 + 1]sectionData, pool []byte) (*table, error) {
+	t := &table{secs: secs, pool: pool}
 	off := uint64(headerSize)
 	for i, a := range algos {
 		s := &secs[a]
 		if uint64(len(s.labels)) > maxCount {
-			return fmt.Errorf("%d %s digests, want at most %d", len(s.labels), a, maxCount)
+			return nil, fmt.Errorf("%d %s digests, want at most %d", len(s.labels), a, maxCount)
 		}
-		orders[i] = sortedUnique(s.keys, a.Size())
-		if len(orders[i]) == 0 {
+		order := sortedUnique(s.keys, a.Size())
+		if len(order) == 0 {
 			continue
 		}
-		sh := secHeader{off: off, count: uint64(len(orders[i])), bits: bitsFor(len(orders[i])), width: uint32(a.Size() + 4)}
-		h.secs[i] = sh
+		sh := secHeader{off: off, count: uint64(len(order)), bits: bitsFor(len(order)), width: uint32(a.Size() + 4)}
+		t.h.secs[i], t.orders[i] = sh, order
 		off += sh.indexLen() + sh.count*uint64(sh.width)
 	}
-	h.poolOff, h.poolLen = off, uint64(len(pool))
-	h.fileSize = off + h.poolLen
+	t.h.poolOff, t.h.poolLen = off, uint64(len(pool))
+	t.h.fileSize = off + t.h.poolLen
+	return t, nil
+}
 
-	return atomicWrite(path, func(f *os.File) error {
-		if _, err := f.Write(make([]byte, headerSize)); err != nil {
-			return err
-		}
-		crc := crc32.New(castagnoli)
-		w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)
-		for i, a := range algos {
-			if h.secs[i].count > 0 {
-				writeSection(w, &secs[a], a.Size(), orders[i], uint(h.secs[i].bits))
-			}
-		}
-		w.Write(pool)
-		if err := w.Flush(); err != nil {
-			return err
-		}
-		h.bodyCRC = crc.Sum32()
-		_, err := f.WriteAt(h.marshal(), 0)
+// encode writes a zeroed header, then the body; the caller writes the
+// header over the zeros once encode has set its body checksum.
+func (t *table) encode(dst io.Writer) error {
+	if _, err := dst.Write(make([]byte, headerSize)); err != nil {
 		return err
-	})
+	}
+	crc := crc32.New(castagnoli)
+	w := bufio.NewWriterSize(io.MultiWriter(dst, crc), 1<<20)
+	for i, a := range algos {
+		if t.h.secs[i].count > 0 {
+			writeSection(w, &t.secs[a], a.Size(), t.orders[i], uint(t.h.secs[i].bits))
+		}
+	}
+	w.Write(t.pool)
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	t.h.bodyCRC = crc.Sum32()
+	return nil
 }
 
 // atomicWrite has fill write a temporary file beside path, then syncs it
