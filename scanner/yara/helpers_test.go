@@ -6,9 +6,14 @@ import (
 	"testing"
 )
 
-// sharedDir is the real-world material the project keeps beside the
-// repository (../shared from the module root).
-var sharedDir = filepath.Join("..", "..", "..", "shared")
+// sharedDir holds the real-world material the project keeps beside the
+// repository: ../shared from the module root, or $SLUICE_SHARED.
+func sharedDir() string {
+	if d := os.Getenv("SLUICE_SHARED"); d != "" {
+		return d
+	}
+	return filepath.Join("..", "..", "..", "shared")
+}
 
 // requireIntegration skips t with reason, or fails it when the
 // environment says integration material must be present (CI).
@@ -24,7 +29,7 @@ func requireIntegration(t testing.TB, reason string) {
 // it is absent.
 func sharedPath(t testing.TB, rel string) string {
 	t.Helper()
-	p := filepath.Join(sharedDir, rel)
+	p := filepath.Join(sharedDir(), rel)
 	if _, err := os.Stat(p); err != nil {
 		requireIntegration(t, "rule set not available: "+err.Error())
 	}
