@@ -1,0 +1,144 @@
+package archive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+)
+
+// Kind says what sort of entry a member is.
+type Kind int
+
+const (
+	File    Kind = iota // a regular file, with content
+	Dir                 // a directory entry, no content
+	Link                // a symbolic or hard link
+	Special             // a device, FIFO or other special entry
+)
+
+func (k Kind) String() string {
+	switch k {
+	case File:
+		return "file"
+	case Dir:
+		return "directory"
+	case Link:
+		return "link"
+	case Special:
+		return "special file"
+	}
+	return "unknown"
+}
+
+// Member describes one entry of an archive.
+type Member struct {
+	// Name is the name as stored in the archive: untrusted text.
+	Name string
+	Kind Kind
+	// Size is the declared uncompressed size, or -1 when unknown. It is a
+	// claim by the archive; callers count the bytes they really read.
+	Size int64
+	// Encrypted is set for members whose content cannot be read without a
+	// password. Their reader is nil.
+	Encrypted bool
+	// Target is the link target for Link members.
+	Target string
+}
+
+// Sentinel errors callers branch on.
+var (
+	// ErrUnsupported means the format is recognised but cannot be opened.
+	ErrUnsupported = errors.New("archive format not supported")
+	// ErrCorrupt means the archive could not be read to the end.
+	ErrCorrupt = errors.New("unreadable archive")
+)
+
+// WalkFunc is called for every member in archive order. r is nil for
+// members without readable content (directories, links, encrypted
+// members); otherwise it is valid only until WalkFunc returns. Returning an
+// error stops the walk and Walk returns that error unchanged.
+type WalkFunc func(m Member, r io.Reader) error
+
+// Walk calls fn for each member of the archive held in f, whose format is
+// one of the container names of package filetype ("zip", "tar", "gzip",
+// "bzip2", "xz"). name is the archive's own name, used to name the single
+// member of a compressed stream.
+func Walk(ctx context.Context, format string, f *os.File, size int64, name string, fn WalkFunc) error {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("rewind archive: %w", err)
+	}
+	var err error
+	switch format {
+	case "zip":
+		err = walkZip(ctx, f, size, fn)
+	case "tar":
+		err = walkTar(ctx, f, fn)
+	case "gzip", "bzip2", "xz":
+		err = walkStream(format, f, name, fn)
+	default:
+		return fmt.Errorf("%w: %s", ErrUnsupported, format)
+	}
+	return err
+}
+
+// corrupt wraps a decoder error as ErrCorrupt, keeping its text for the log.
+func corrupt(err error) error {
+	if err == nil || errors.Is(err, ErrCorrupt) {
+		return err
+	}
+	return fmt.Errorf("%w: %v", ErrCorrupt, err)
+}
+
+// UnsafeName reports why an archive member name would be dangerous for an
+// extracting tool on a plant machine (zip-slip and friends), or "" when it
+// is safe. The station never extracts by name itself; this is for policy.
+func UnsafeName(name string) string {
+	n := strings.ReplaceAll(name, `\`, "/")
+	switch {
+	case name == "":
+		return "empty name"
+	case strings.ContainsRune(name, 0):
+		return "NUL in name"
+	case strings.HasPrefix(n, "/"):
+		return "absolute path"
+	case len(n) >= 2 && n[1] == ':':
+		return "drive letter"
+	}
+	for _, part := range strings.Split(n, "/") {
+		if part == ".." {
+			return "parent directory reference"
+		}
+	}
+	if path.Clean("/"+n) == "/" && strings.Trim(n, "/.") == "" {
+		return "name resolves to the root"
+	}
+	return ""
+}
+
+// StreamName gives the name of the single member of a compressed stream
+// from the archive's own name: "a.tar.gz" holds "a.tar", "b.tgz" holds
+// "b.tar".
+func StreamName(archiveName, format string) string {
+	base := path.Base(strings.ReplaceAll(archiveName, `\`, "/"))
+	lower := strings.ToLower(base)
+	for _, s := range []struct{ ext, repl string }{
+		{".tgz", ".tar"}, {".tbz2", ".tar"}, {".tbz", ".tar"}, {".txz", ".tar"},
+		{".gz", ""}, {".bz2", ""}, {".xz", ""},
+	} {
+		if strings.HasSuffix(lower, s.ext) && len(base) > len(s.ext) {
+			return base[:len(base)-len(s.ext)] + s.repl
+		}
+	}
+	return base + ".uncompressed"
+}
+
+func checkCtx(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+package archive
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bufio"
+	"compress/bzip2"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"os"
+
+	"github.com/ulikunitz/xz"
+)
+
+// zipMethodBzip2 is the APPNOTE compression method for bzip2; archive/zip
+// does not register it by default.
+const zipMethodBzip2 = 12
+
+func walkZip(ctx context.Context, f *os.File, size int64, fn WalkFunc) error {
+	zr, err := zip.NewReader(f, size)
+	// An insecure member name still leaves a usable reader; the caller
+	// judges names itself through UnsafeName.
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return corrupt(err)
+	}
+	zr.RegisterDecompressor(zipMethodBzip2, func(r io.Reader) io.ReadCloser {
+		return io.NopCloser(bzip2.NewReader(r))
+	})
+	for _, zf := range zr.File {
+		if err := checkCtx(ctx); err != nil {
+			return err
+		}
+		m := Member{Name: zf.Name, Size: int64(zf.UncompressedSize64), Kind: File}
+		mode := zf.Mode()
+		switch {
+		case mode.IsDir():
+			m.Kind, m.Size = Dir, 0
+		case mode&os.ModeSymlink != 0:
+			m.Kind = Link
+		case !mode.IsRegular():
+			m.Kind = Special
+		}
+		// Bit 0 is traditional PKWARE encryption; method 99 is WinZip AES,
+		// which also sets bit 0, but check both in case a tool does not.
+		if zf.Flags&0x1 != 0 || zf.Method == 99 {
+			m.Encrypted = true
+		}
+		if m.Kind != File || m.Encrypted {
+			if err := fn(m, nil); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := walkZipMember(zf, m, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func walkZipMember(zf *zip.File, m Member, fn WalkFunc) error {
+	rc, err := zf.Open()
+	if err != nil {
+		return corrupt(err)
+	}
+	defer rc.Close()
+	return fn(m, &errTagger{r: rc})
+}
+
+func walkTar(ctx context.Context, f *os.File, fn WalkFunc) error {
+	tr := tar.NewReader(bufio.NewReaderSize(f, 64<<10))
+	for {
+		if err := checkCtx(ctx); err != nil {
+			return err
+		}
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return corrupt(err)
+		}
+		m := Member{Name: h.Name, Size: h.Size, Kind: File}
+		switch h.Typeflag {
+		case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
+		case tar.TypeDir:
+			m.Kind, m.Size = Dir, 0
+		case tar.TypeSymlink, tar.TypeLink:
+			m.Kind, m.Target = Link, h.Linkname
+		case tar.TypeXGlobalHeader:
+			continue
+		default:
+			m.Kind = Special
+		}
+		var r io.Reader
+		if m.Kind == File {
+			r = &errTagger{r: tr}
+		}
+		if err := fn(m, r); err != nil {
+			return err
+		}
+	}
+}
+
+func walkStream(format string, f *os.File, archiveName string, fn WalkFunc) error {
+	br := bufio.NewReaderSize(f, 64<<10)
+	var r io.Reader
+	name := StreamName(archiveName, format)
+	switch format {
+	case "gzip":
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return corrupt(err)
+		}
+		defer zr.Close()
+		r = zr
+	case "bzip2":
+		r = bzip2.NewReader(br)
+	case "xz":
+		xr, err := xz.NewReader(br)
+		if err != nil {
+			return corrupt(err)
+		}
+		r = xr
+	}
+	return fn(Member{Name: name, Size: -1, Kind: File}, &errTagger{r: r})
+}
+
+// errTagger marks decoder errors as ErrCorrupt so that the caller can tell
+// a broken archive from its own write or limit errors.
+type errTagger struct{ r io.Reader }
+
+func (t *errTagger) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = corrupt(err)
+	}
+	return n, err
+}
