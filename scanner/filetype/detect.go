@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/gabriel-vasile/mimetype"
 )
@@ -68,7 +69,29 @@ func detect(s *source, head []byte) Type {
 			return t
 		}
 	}
-	return fromMIME(mimetype.Detect(head))
+	t := fromMIME(mimetype.Detect(head))
+	// mimetype takes any "CWS", "FWS" or "ZWS" for Flash; swf above is
+	// stricter, and a text that merely starts with those letters is text.
+	if t.MIME == "application/x-shockwave-flash" && isPlainText(head) {
+		return Type{MIME: "text/plain", Category: Text, Label: "TEXT"}
+	}
+	return t
+}
+
+// isPlainText reports whether b is UTF-8 without control characters other
+// than white space. A multi-byte character cut by the end of b is allowed.
+func isPlainText(b []byte) bool {
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n <= 1 && len(b) >= utf8.UTFMax {
+			return false
+		}
+		if r < ' ' && !isSpace(byte(r)) || r == 0x7f {
+			return false
+		}
+		b = b[n:]
+	}
+	return true
 }
 
 func detectMagic(h []byte) (Type, bool) {

@@ -71,14 +71,29 @@ func zipEntries(w []byte) []zipEntry {
 		if extra > len(w) {
 			break
 		}
-		e := zipEntry{name: string(w[name:extra]), method: method}
-		e.extra = w[extra:min(data, len(w))]
-		e.data = w[min(data, len(w)):min(data+csize, len(w))]
-		out = append(out, e)
+		start := min(data, len(w))
+		e := zipEntry{name: string(w[name:extra]), method: method, extra: w[extra:start]}
 		next := data + csize
-		if flags&8 != 0 || csize == 0 || next <= off {
+		if flags&8 != 0 && csize == 0 {
+			// Size unknown: the data runs to the next header, or for a
+			// deflated member to the end of its own stream.
+			end := len(w)
+			if method == 0 {
+				for _, m := range [][]byte{sig, []byte("PK\x07\x08")} {
+					if i := bytes.Index(w[start:], m); i >= 0 {
+						end = min(end, start+i)
+					}
+				}
+			}
+			e.data = w[start:end]
 			next = off + 4 // search for the next signature
+		} else {
+			e.data = w[start:min(data+csize, len(w))]
 		}
+		if next <= off {
+			next = off + 4
+		}
+		out = append(out, e)
 		off = next
 	}
 	return out
