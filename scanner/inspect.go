@@ -1,0 +1,243 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/sluice-ot/sluice/scanner/archive"
+	"github.com/sluice-ot/sluice/scanner/filetype"
+	"github.com/sluice-ot/sluice/scanner/hashdb"
+)
+
+// tree tracks what one top-level file has unpacked so far, at all depths.
+type tree struct {
+	dir     string // spool directory
+	top     string // the top-level file's path
+	members int
+	bytes   int64
+}
+
+// limitError stops an archive walk when a limit is hit.
+type limitError struct{ rule, detail string }
+
+func (e *limitError) Error() string { return e.rule + ": " + e.detail }
+
+// inspect runs every check on one spooled object and returns its findings.
+// inDocument is set for the internal parts of an OOXML or ODF document.
+func (sc *Scanner) inspect(ctx context.Context, obj *Object, inDocument bool, t *tree) (findings []Finding, knownGood bool) {
+	member := t.member(obj)
+	add := func(f Finding) {
+		if f.Member == "" {
+			f.Member = member
+		}
+		findings = append(findings, f)
+	}
+
+	for _, l := range sc.cfg.Blocklists {
+		if label, ok := lookup(l, obj.Sums); ok {
+			add(Finding{Engine: "hashdb", Rule: l.Name(), Detail: label, Verdict: Infected})
+		}
+	}
+	for _, l := range sc.cfg.Allowlists {
+		if _, ok := lookup(l, obj.Sums); ok {
+			knownGood = true
+		}
+	}
+
+	ft, err := filetype.Detect(obj.File, obj.Size)
+	if err != nil {
+		add(Finding{Engine: "type", Rule: "unreadable", Detail: err.Error(), Verdict: Blocked})
+	}
+	obj.Type = ft
+	for _, v := range sc.cfg.Policy.Check(obj.Name, obj.Size, ft, inDocument) {
+		add(Finding{Engine: "type", Rule: v.Rule, Detail: v.Detail, Verdict: Blocked})
+	}
+
+	// A blocklist hit settles it; a known-good file needs no signatures.
+	if Decide(findings) == Infected || knownGood {
+		return findings, knownGood
+	}
+	for _, e := range sc.cfg.Engines {
+		fs, err := e.Scan(ctx, obj)
+		if err != nil {
+			add(Finding{Engine: e.Name(), Rule: "incomplete", Detail: "scan did not complete: " + err.Error(), Verdict: Blocked})
+			continue
+		}
+		for _, f := range fs {
+			add(f)
+		}
+		if _, err := obj.File.Seek(0, io.SeekStart); err != nil {
+			add(Finding{Engine: "scanner", Rule: "incomplete", Detail: err.Error(), Verdict: Blocked})
+		}
+	}
+	if ft.Container != "" {
+		for _, f := range sc.inspectArchive(ctx, obj, inDocument || ft.Document, t) {
+			add(f)
+		}
+	}
+	return findings, false
+}
+
+// lookup checks every digest the list holds a section for.
+func lookup(l *hashdb.List, s Sums) (string, bool) {
+	if label, ok := l.Lookup(hashdb.SHA256, s.SHA256); ok {
+		return label, true
+	}
+	if s.SHA1 != nil {
+		if label, ok := l.Lookup(hashdb.SHA1, s.SHA1); ok {
+			return label, true
+		}
+	}
+	if s.MD5 != nil {
+		if label, ok := l.Lookup(hashdb.MD5, s.MD5); ok {
+			return label, true
+		}
+	}
+	return "", false
+}
+
+// inspectArchive opens obj as an archive and inspects every member as an
+// object of its own. Whatever stops the walk early is a blocked finding:
+// an archive is clean only when every member was seen and is clean.
+func (sc *Scanner) inspectArchive(ctx context.Context, obj *Object, inDocument bool, t *tree) []Finding {
+	lim := sc.cfg.Limits
+	block := func(rule, detail string) []Finding {
+		return []Finding{{Engine: "archive", Rule: rule, Detail: detail, Member: t.member(obj), Verdict: Blocked}}
+	}
+	switch obj.Type.Container {
+	case "zip", "tar", "gzip", "bzip2", "xz":
+	default:
+		return block("unsupported-format", obj.Type.Container+" archives cannot be inspected")
+	}
+	if obj.Depth >= lim.ArchiveDepth {
+		return block("depth-limit", "archives nested deeper than "+strconv.Itoa(lim.ArchiveDepth))
+	}
+
+	var findings []Finding
+	var expanded int64 // bytes from this archive's own members, for the ratio
+	allowed := int64(math.MaxInt64)
+	if obj.Size <= math.MaxInt64/lim.ArchiveRatio {
+		allowed = max(lim.RatioFloor, obj.Size*lim.ArchiveRatio)
+	}
+	err := archive.Walk(ctx, obj.Type.Container, obj.File, obj.Size, obj.Name, func(m archive.Member, r io.Reader) error {
+		t.members++
+		if t.members > lim.ArchiveMembers {
+			return &limitError{"member-limit", "more than " + strconv.Itoa(lim.ArchiveMembers) + " archive members"}
+		}
+		mpath := obj.Path + "/" + m.Name
+		blockMember := func(rule, detail string) {
+			findings = append(findings, Finding{Engine: "archive", Rule: rule, Detail: detail, Member: t.trim(mpath), Verdict: Blocked})
+		}
+		if why := archive.UnsafeName(m.Name); why != "" {
+			blockMember("unsafe-member-name", why)
+		}
+		switch {
+		case m.Kind == archive.Dir:
+			return nil
+		case m.Kind != archive.File:
+			blockMember("link-or-special-member", m.Kind.String()+" inside an archive")
+			return nil
+		case m.Encrypted:
+			blockMember("encrypted", "password protected")
+			return nil
+		}
+		child, err := sc.spoolMember(ctx, r, t, func(n int64) error {
+			expanded += n
+			if expanded > allowed {
+				return &limitError{"ratio-limit", "expands more than " + strconv.FormatInt(lim.ArchiveRatio, 10) + " times its size"}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		defer child.remove()
+		cobj := &Object{
+			Path: mpath, Name: path.Base(strings.ReplaceAll(m.Name, `\`, "/")), File: child.f,
+			SpoolPath: child.f.Name(), Size: child.size, Sums: child.sums,
+			Parent: obj.Path, Source: obj.Type.Container, Depth: obj.Depth + 1,
+		}
+		cobj.Ext = filetype.Ext(cobj.Name)
+		cf, _ := sc.inspect(ctx, cobj, inDocument, t)
+		findings = append(findings, cf...)
+		return nil
+	})
+	var le *limitError
+	var se *spoolError
+	switch {
+	case err == nil:
+	case errors.As(err, &le):
+		findings = append(findings, block(le.rule, le.detail)...)
+	case errors.Is(err, archive.ErrCorrupt):
+		findings = append(findings, block("unreadable-archive", err.Error())...)
+	case errors.Is(err, archive.ErrUnsupported):
+		findings = append(findings, block("unsupported-format", err.Error())...)
+	case errors.As(err, &se):
+		findings = append(findings, block("incomplete", err.Error())...)
+	default:
+		findings = append(findings, block("incomplete", err.Error())...)
+	}
+	return findings
+}
+
+// spoolMember copies one member's content into the spool within the
+// tree's byte budget; count is told of every chunk for the ratio limit.
+func (sc *Scanner) spoolMember(ctx context.Context, r io.Reader, t *tree, count func(n int64) error) (*spooled, error) {
+	f, err := newSpoolFile(t.dir)
+	if err != nil {
+		return nil, err
+	}
+	d := newDigester(sc.cfg.NeedMD5, sc.cfg.NeedSHA1)
+	var last int64
+	n, err := copyChecked(ctx, f, d, r, func(total int64) error {
+		delta := total - last
+		last = total
+		t.bytes += delta
+		if t.bytes > sc.cfg.Limits.ArchiveBytes {
+			return &limitError{"size-limit", "expands to more than " + formatBytes(sc.cfg.Limits.ArchiveBytes)}
+		}
+		return count(delta)
+	})
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return &spooled{f: f, size: n, sums: d.sums()}, nil
+}
+
+// member is the member path to report for a finding about obj itself:
+// empty for the top-level file.
+func (t *tree) member(obj *Object) string {
+	if obj.Depth == 0 {
+		return ""
+	}
+	return t.trim(obj.Path)
+}
+
+// trim drops the top-level file's own path from an archive chain, which
+// the result already carries: "dir/a.zip/b/c.doc" becomes "b/c.doc".
+func (t *tree) trim(p string) string { return strings.TrimPrefix(p, t.top+"/") }
+
+func formatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
