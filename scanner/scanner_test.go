@@ -201,7 +201,7 @@ func TestVerdicts(t *testing.T) {
 
 func TestNonRegularEntries(t *testing.T) {
 	root := writeFiles(t, map[string][]byte{"a/file.txt": []byte("x")})
-	must(t, os.Symlink("..", filepath.Join(root, "a", "loop")))          // a symlink loop
+	must(t, os.Symlink("..", filepath.Join(root, "a", "loop")))           // a symlink loop
 	must(t, os.Symlink("/etc/passwd", filepath.Join(root, "passwd.txt"))) // a link out of the drive
 	must(t, syscall.Mkfifo(filepath.Join(root, "pipe"), 0o644))
 	got, _ := scanTree(t, scanner.Config{}, root)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"math/rand/v2"
 	"os"
@@ -336,6 +337,30 @@ func TestCorruptBody(t *testing.T) {
 			for _, e := range entries {
 				l.Lookup(e.Algo, e.Sum)
 			}
+		}
+	}
+}
+
+func TestConcurrentLookup(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	entries := randomEntries(r, SHA256, 5000)
+	l, _ := writeList(t, entries)
+	errc := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for i := g; i < len(entries); i += 4 {
+				e := entries[i]
+				if label, ok := l.Lookup(e.Algo, e.Sum); !ok || label != e.Label {
+					errc <- fmt.Errorf("Lookup(%s, %x) = %q, %t, want %q, true", e.Algo, e.Sum, label, ok, e.Label)
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errc; err != nil {
+			t.Error(err)
 		}
 	}
 }
