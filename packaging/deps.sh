@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Sluice needs to build, test and demo.
+# Idempotent: installs only what is missing, and runs apt-get update only
+# then. Needs root (or sudo) when something is missing.
+set -euo pipefail
+
+packages=(
+  # build: cgo bindings
+  build-essential pkg-config libyara-dev
+  # tests and benchmarks: the reference CLIs we compare with and
+  # interoperate with, archive tools for test corpora, GNU time for RSS
+  yara minisign zip unzip p7zip-full xz-utils bzip2 time
+  # drive images (FAT via mtools) for the demo and mount tests
+  mtools dosfstools
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then
+    sudo="sudo"
+  else
+    echo "deps: missing packages: ${missing[*]}; run 'make deps' as root" >&2
+    exit 1
+  fi
+fi
+echo "deps: installing ${missing[*]}" >&2
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
