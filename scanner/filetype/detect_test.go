@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"image"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -227,5 +229,40 @@ func TestDetectErrors(t *testing.T) {
 	got, err := Detect(failingReader{}, 0)
 	if err != nil || got != typeEmpty {
 		t.Errorf("Detect(size 0) = %+v, %v, want %+v", got, err, typeEmpty)
+	}
+}
+
+func BenchmarkDetect(b *testing.B) {
+	worst := map[string][]byte{
+		"many zip headers": bytes.Repeat([]byte("PK\x03\x04\x14\x00\x08\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00a"), 4000),
+		"angle brackets":   bytes.Repeat([]byte("<"), 1<<20),
+		"json nesting":     bytes.Repeat([]byte("[{\"a\":"), 1<<15),
+	}
+	for _, s := range samples(b) {
+		worst[s.name] = s.data
+	}
+	for name, data := range worst {
+		b.Run(strings.ReplaceAll(name, " ", "_"), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Detect(bytes.NewReader(data), int64(len(data))); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// Detect is called from every scan worker at once.
+func TestDetectConcurrent(t *testing.T) {
+	all := samples(t)
+	for i := range 4 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			t.Parallel()
+			for _, s := range all {
+				if got, err := Detect(bytes.NewReader(s.data), int64(len(s.data))); err != nil || got != s.want {
+					t.Errorf("Detect(%s) = %+v, %v, want %+v", s.name, got, err, s.want)
+				}
+			}
+		})
 	}
 }
