@@ -95,7 +95,7 @@ func (p Policy) Check(name string, size int64, t Type, inDocument bool) []Violat
 	if active := activeKind(t.Category); active != "" {
 		what := fmt.Sprintf("%s (%s)", active, t.Label)
 		switch {
-		case ext != "" && !IsExecutableExt(ext):
+		case ext != "" && !slices.ContainsFunc(exts, IsExecutableExt):
 			add("disguised-"+active, "%s disguised as .%s", what, ext)
 		case inDocument:
 			add(active+"-in-document", "%s inside a document", what)

@@ -55,6 +55,8 @@ func TestCheck(t *testing.T) {
 		{def, "run.BAT. . ", 10, typeText, false, "denied-extension"},
 		{def, "invoice.pdf.lnk", 10, typeText, false, "denied-extension"},
 		{def, "x.exe::$DATA", 10, typeText, false, "denied-extension"},
+		{def, "x.exe::$DATA", 10, typePE, false, "type-not-allowed,denied-extension"},
+		{def, "x.pdf:y.exe", 10, typePE, false, "type-not-allowed,denied-extension"},
 		{def, "readme.txt:payload", 10, typeText, false, ""},
 		{def, "fotos.{3050f4d8-98b5-11cf-bb82-00aa00bdce0b}", 10, typeText, false, "denied-extension"},
 		{def, "AUTORUN.INF ", 10, typeText, false, "reserved-name,denied-extension"},
