@@ -1,0 +1,108 @@
+// Package cli implements the sluice command line. Main is the only entry
+// point; it maps every failure to an exit status in one place.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Exit statuses shared by every command.
+const (
+	ExitOK       = 0 // success; for scan: every file clean
+	ExitFindings = 1 // for scan: at least one file not clean
+	ExitFailed   = 2 // the command could not run
+)
+
+const usage = `usage: sluice <command> [flags] [args]
+
+commands:
+  scan      scan files and folders with the station's engines
+  version   print the version
+
+Run 'sluice <command> --help' for a command's flags.
+`
+
+// Version is set at build time with -ldflags "-X ...cli.Version=...".
+var Version = "dev"
+
+// Main runs one sluice command and returns its exit status.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitFailed
+	}
+	var code int
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "scan":
+		code, err = runScan(ctx, rest, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "sluice", Version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = userErr(fmt.Sprintf("unknown command %q", cmd), "run 'sluice help' for the list of commands")
+	}
+	if errors.Is(err, errHelp) {
+		return ExitOK
+	}
+	if err != nil {
+		reportError(stderr, err)
+		return ExitFailed
+	}
+	return code
+}
+
+// userError is a failure the user can act on: what is wrong and what to do.
+type userError struct {
+	msg, hint string
+	err       error
+}
+
+func (e *userError) Error() string { return e.msg }
+func (e *userError) Unwrap() error { return e.err }
+
+func userErr(msg, hint string) error { return &userError{msg: msg, hint: hint} }
+
+func wrapUserErr(err error, hint string) error {
+	return &userError{msg: err.Error(), hint: hint, err: err}
+}
+
+// errHelp is returned when the user asked for a command's help text.
+var errHelp = errors.New("help requested")
+
+// reportError prints err as one line: what is wrong, then what to do.
+func reportError(w io.Writer, err error) {
+	var ue *userError
+	if errors.As(err, &ue) && ue.hint != "" {
+		fmt.Fprintf(w, "sluice: %s; %s\n", printable(ue.msg), ue.hint)
+		return
+	}
+	fmt.Fprintf(w, "sluice: %s\n", printable(err.Error()))
+}
+
+// printable makes untrusted text (file names from a drive, archive member
+// names) safe to print on a terminal: control characters, bidi overrides
+// and invalid UTF-8 are escaped, and such text is quoted.
+func printable(s string) string {
+	for _, r := range s {
+		if r == utf8.RuneError || (r != ' ' && !unicode.IsGraphic(r)) {
+			q := strconv.QuoteToGraphic(s)
+			return q
+		}
+	}
+	return s
+}
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

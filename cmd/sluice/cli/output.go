@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/sluice-ot/sluice/scanner"
+)
+
+// scanOutput renders results as text (non-clean files only) or JSON lines.
+type scanOutput struct {
+	w    io.Writer
+	json bool
+	all  bool
+	enc  *json.Encoder
+}
+
+func newScanOutput(w io.Writer, asJSON, all bool) *scanOutput {
+	o := &scanOutput{w: w, json: asJSON, all: all}
+	if asJSON {
+		o.enc = json.NewEncoder(w)
+		o.enc.SetEscapeHTML(false)
+	}
+	return o
+}
+
+func (o *scanOutput) result(r *scanner.Result) error {
+	if o.json {
+		return o.enc.Encode(r)
+	}
+	if r.Verdict == scanner.Clean {
+		if o.all {
+			_, err := fmt.Fprintf(o.w, "%-8s %s\n", r.Verdict, printable(r.Path))
+			return err
+		}
+		return nil
+	}
+	_, err := fmt.Fprintf(o.w, "%-8s %s: %s\n", r.Verdict, printable(r.Path), printable(strings.Join(r.Reasons, "; ")))
+	return err
+}
+
+// jsonSummary is the last JSON line of a scan.
+type jsonSummary struct {
+	Files         int            `json:"files"`
+	Bytes         int64          `json:"bytes"`
+	Counts        scanner.Counts `json:"counts"`
+	DurationMS    int64          `json:"duration_ms"`
+	RuleFiles     int            `json:"rule_files"`
+	Rules         int            `json:"rules"`
+	RulesRejected int            `json:"rules_rejected"`
+	Rejected      []rejectJSON   `json:"rejected_rule_files"`
+	HashRejected  int            `json:"hash_lines_rejected"`
+}
+
+type rejectJSON struct {
+	File    string `json:"file"`
+	Message string `json:"message"`
+}
+
+func (o *scanOutput) summary(s scanner.Summary, e *engines) error {
+	rejects := e.rules.Rejects()
+	if o.json {
+		js := jsonSummary{
+			Files: s.Files, Bytes: s.Bytes, Counts: s.Counts, DurationMS: s.Duration.Milliseconds(),
+			RuleFiles: e.rules.Files(), Rules: e.rules.Count(), RulesRejected: len(rejects),
+			Rejected: []rejectJSON{}, HashRejected: e.hashRejected,
+		}
+		for _, r := range rejects {
+			js.Rejected = append(js.Rejected, rejectJSON{File: r.File, Message: r.Message})
+		}
+		return o.enc.Encode(map[string]any{"summary": js})
+	}
+	c := s.Counts
+	_, err := fmt.Fprintf(o.w, "scanned %d files (%s) in %s: %d clean, %d infected, %d blocked, %d errors\n",
+		s.Files, humanBytes(s.Bytes), s.Duration.Round(10*time.Millisecond), c.Clean, c.Infected, c.Blocked, c.Error)
+	if err == nil && len(rejects) > 0 {
+		_, err = fmt.Fprintf(o.w, "%d rule files rejected (see warnings above)\n", len(rejects))
+	}
+	return err
+}
+
+// startProgressLine redraws a one-line progress report on stderr while the
+// scan runs, only when stderr is a terminal. The returned func stops it and
+// clears the line.
+func startProgressLine(stderr io.Writer, p *scanner.Progress) func() {
+	f, ok := stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(f, "\r\033[K")
+				return
+			case <-t.C:
+				fmt.Fprint(f, "\r\033[K"+progressText(p.Snapshot()))
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+func progressText(s scanner.Snapshot) string {
+	rate := 0.0
+	if s.Elapsed > 0 {
+		rate = float64(s.BytesDone) / s.Elapsed.Seconds()
+	}
+	files := 0.0
+	if s.Elapsed > 0 {
+		files = float64(s.FilesDone) / s.Elapsed.Seconds()
+	}
+	eta := "--"
+	if s.ETA > 0 {
+		eta = s.ETA.Round(time.Second).String()
+	}
+	return fmt.Sprintf("%d/%d files  %s/%s  %s/s  %.0f files/s  ETA %s",
+		s.FilesDone, s.FilesTotal, humanBytes(s.BytesDone), humanBytes(s.BytesTotal), humanBytes(int64(rate)), files, eta)
+}
+
+func humanBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}

@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/sluice-ot/sluice/scanner"
+	"github.com/sluice-ot/sluice/scanner/filetype"
+	"github.com/sluice-ot/sluice/scanner/hashdb"
+)
+
+const scanUsage = `usage: sluice scan [flags] PATH...
+
+Scans files and folders with YARA rules, hash lists, the file-type policy
+and archive inspection. Exit status: 0 every file clean, 1 at least one file
+infected, blocked or in error, 2 the scan could not run.
+
+flags:
+`
+
+type scanFlags struct {
+	rules        multiFlag
+	withDefaults bool
+	block, allow multiFlag
+	json         bool
+	all          bool
+	workers      int
+	spool        string
+	timeout      time.Duration
+}
+
+func parseScanFlags(args []string, stderr io.Writer) (*scanFlags, []string, error) {
+	f := &scanFlags{}
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, scanUsage)
+		fs.PrintDefaults()
+	}
+	fs.Var(&f.rules, "rules", "YARA rule `file or folder` (.yar, .yara); repeatable; replaces the built-in rules")
+	fs.BoolVar(&f.withDefaults, "with-defaults", false, "keep the built-in rules as well as those given with --rules")
+	fs.Var(&f.block, "block-hashes", "hash blocklist `file`; repeatable")
+	fs.Var(&f.allow, "allow-hashes", "hash allowlist `file`; repeatable")
+	fs.BoolVar(&f.json, "json", false, "print JSON lines: one per file, then a summary")
+	fs.BoolVar(&f.all, "all", false, "list clean files too, not only those held back")
+	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "scanning `goroutines`")
+	fs.StringVar(&f.spool, "spool", os.TempDir(), "`folder` on a local disk for the spool copies")
+	fs.DurationVar(&f.timeout, "timeout", time.Minute, "YARA time limit per file, in whole seconds; a file that takes longer is blocked")
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(paths) == 0 {
+		return nil, nil, userErr("scan needs at least one file or folder", "run 'sluice scan --help' for usage")
+	}
+	if f.workers < 1 {
+		return nil, nil, userErr(fmt.Sprintf("--workers %d is not a positive number", f.workers), "give 1 or more")
+	}
+	return f, paths, nil
+}
+
+// parseInterleaved parses flags that may come before, between or after
+// the positional arguments ("sluice scan DIR --json"); "--" ends flags.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, userErr(err.Error(), "run 'sluice "+fs.Name()+" --help' for usage")
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	f, paths, err := parseScanFlags(args, stderr)
+	if err != nil {
+		return ExitFailed, err
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return ExitFailed, wrapUserErr(err, "check the path and try again")
+		}
+	}
+	if err := os.MkdirAll(f.spool, 0o700); err != nil {
+		return ExitFailed, wrapUserErr(err, "give a writable folder with --spool")
+	}
+
+	eng, err := loadEngines(f, stderr, f.json)
+	if err != nil {
+		return ExitFailed, err
+	}
+	defer eng.close()
+
+	sc, err := scanner.New(scanner.Config{
+		Engines:    eng.engines,
+		Blocklists: eng.block,
+		Allowlists: eng.allow,
+		Policy:     filetype.DefaultPolicy(),
+		Workers:    f.workers,
+		SpoolDir:   f.spool,
+		NeedMD5:    eng.needMD5,
+	})
+	if err != nil {
+		return ExitFailed, wrapUserErr(err, "give a writable folder with --spool")
+	}
+
+	out := newScanOutput(stdout, f.json, f.all)
+	prog := scanner.NewProgress(nil)
+	stopProgress := startProgressLine(stderr, prog)
+	sum, err := sc.Scan(ctx, paths, func(r *scanner.Result, _ *os.File) error {
+		return out.result(r)
+	}, prog)
+	stopProgress()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ExitFailed, userErr("scan interrupted", "nothing was judged clean; run it again")
+		}
+		return ExitFailed, err
+	}
+	if err := out.summary(sum, eng); err != nil {
+		return ExitFailed, err
+	}
+	if sum.Counts.Clean != sum.Files {
+		return ExitFindings, nil
+	}
+	return ExitOK, nil
+}
+
+// hashCacheDir is where compiled hash tables are kept between runs.
+func hashCacheDir(spool string) string {
+	if d, err := os.UserCacheDir(); err == nil {
+		dir := filepath.Join(d, "sluice", "hashdb")
+		if os.MkdirAll(dir, 0o700) == nil {
+			return dir
+		}
+	}
+	return spool
+}
+
+func loadHashLists(files []string, cache string, stderr io.Writer, quiet bool) ([]*hashdb.List, int, error) {
+	var lists []*hashdb.List
+	rejected := 0
+	for _, file := range files {
+		l, bad, err := hashdb.Load(filepath.Base(file), file, cache)
+		if err != nil {
+			for _, l := range lists {
+				l.Close()
+			}
+			return nil, 0, wrapUserErr(err, "check the hash list file")
+		}
+		for _, b := range bad {
+			rejected++
+			if !quiet {
+				fmt.Fprintf(stderr, "sluice: warning: %s:%d: %s; line ignored\n", file, b.Line, b.Reason)
+			}
+		}
+		lists = append(lists, l)
+	}
+	return lists, rejected, nil
+}
