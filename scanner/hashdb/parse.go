@@ -204,13 +204,13 @@ func (p *parser) add(a Algo, sum []byte, label string) {
 // decode turns a hex digest into bytes taken from the arena. It returns a
 // reason instead when h is not a digest of a known length.
 func (p *parser) decode(h []byte) ([]byte, Algo, string) {
-	for _, c := range h {
-		if !isHex(c) {
-			return nil, 0, "not a hex digest"
-		}
-	}
 	algo, ok := algoForSize(len(h) / 2)
 	if !ok || len(h)%2 != 0 {
+		for _, c := range h {
+			if !isHex(c) {
+				return nil, 0, "not a hex digest"
+			}
+		}
 		return nil, 0, fmt.Sprintf("digest has %d hex digits, want 32, 40 or 64", len(h))
 	}
 	size := algo.Size()

@@ -131,19 +131,72 @@ func (l *List) Lookup(a Algo, sum []byte) (label string, ok bool) {
 	if lo > hi || hi > s.count {
 		return "", false
 	}
+	i := s.find(sum, lo, hi)
+	if i < 0 {
+		return "", false
+	}
+	return l.label(binary.LittleEndian.Uint32(s.recs[i*s.width+s.size:])), true
+}
+
+// find returns the number of the record holding sum among records
+// [lo, hi), or -1. Digests spread evenly within a bucket, so find starts
+// where the next bits of sum place it, gallops out to bracket it and
+// binary-searches the bracket: a few neighbouring cache lines rather than
+// log2(bucket) scattered ones. Skewed lists still cost O(log n).
+func (s *section) find(sum []byte, lo, hi int) int {
+	n := hi - lo
+	if n <= 0 {
+		return -1
+	}
+	frac := binary.BigEndian.Uint64(sum) << s.bits >> 32
+	g := lo + int(uint64(n)*frac>>32)
+	switch c := s.cmp(g, sum); {
+	case c == 0:
+		return g
+	case c < 0:
+		lo = g + 1
+		for step := 1; g+step < hi; step <<= 1 {
+			c := s.cmp(g+step, sum)
+			if c == 0 {
+				return g + step
+			}
+			if c > 0 {
+				hi = g + step
+				break
+			}
+			lo = g + step + 1
+		}
+	default:
+		hi = g
+		for step := 1; g-step >= lo; step <<= 1 {
+			c := s.cmp(g-step, sum)
+			if c == 0 {
+				return g - step
+			}
+			if c < 0 {
+				lo = g - step + 1
+				break
+			}
+			hi = g - step
+		}
+	}
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		r := s.recs[m*s.width : (m+1)*s.width]
-		switch c := bytes.Compare(r[:s.size], sum); {
+		switch c := s.cmp(m, sum); {
 		case c < 0:
 			lo = m + 1
 		case c > 0:
 			hi = m
 		default:
-			return l.label(binary.LittleEndian.Uint32(r[s.size:])), true
+			return m
 		}
 	}
-	return "", false
+	return -1
+}
+
+// cmp compares record i's digest with sum.
+func (s *section) cmp(i int, sum []byte) int {
+	return bytes.Compare(s.recs[i*s.width:i*s.width+s.size], sum)
 }
 
 // label returns the pool string at off, or "" when a corrupt offset or
