@@ -84,7 +84,7 @@ func walkTar(ctx context.Context, f *os.File, fn WalkFunc) error {
 		}
 		m := Member{Name: h.Name, Size: h.Size, Kind: File}
 		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse:
+		case tar.TypeReg, tar.TypeGNUSparse: // the reader maps old TypeRegA to these
 		case tar.TypeDir:
 			m.Kind, m.Size = Dir, 0
 		case tar.TypeSymlink, tar.TypeLink:
