@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -192,12 +193,25 @@ func TestStreamName(t *testing.T) {
 
 // FuzzWalk feeds arbitrary bytes as each format: the walk must end with
 // members or an error, never a panic or a hang.
+// Seeds come from testdata/seeds, named FORMAT-what.
 func FuzzWalk(f *testing.F) {
-	f.Add(corpus.Zip(corpus.Member{Name: "a", Data: []byte("x")}), uint8(0))
-	f.Add(corpus.TarGz(corpus.Member{Name: "a", Data: []byte("x")}), uint8(2))
-	f.Add(corpus.EncryptedZip("e", 16), uint8(0))
-	f.Add(corpus.TarWithSymlink("l", "/"), uint8(1))
 	formats := []string{"zip", "tar", "gzip", "bzip2", "xz"}
+	seeds, err := filepath.Glob("testdata/seeds/*")
+	if err != nil || len(seeds) == 0 {
+		f.Fatalf("no fuzz seeds in testdata/seeds: %v", err)
+	}
+	for _, p := range seeds {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		format, _, _ := strings.Cut(filepath.Base(p), "-")
+		i := slices.Index(formats, format)
+		if i < 0 {
+			f.Fatalf("seed %s: unknown format %q", p, format)
+		}
+		f.Add(data, uint8(i))
+	}
 	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
 		format := formats[int(which)%len(formats)]
 		p := filepath.Join(t.TempDir(), "a")
