@@ -86,32 +86,59 @@ func (o *scanOutput) summary(s scanner.Summary, e *engines) error {
 	return err
 }
 
-// startProgressLine redraws a one-line progress report on stderr while the
-// scan runs, only when stderr is a terminal. The returned func stops it and
-// clears the line.
-func startProgressLine(stderr io.Writer, p *scanner.Progress) func() {
+// progressLine redraws a one-line progress report on stderr while a scan
+// runs, only when stderr is a terminal. Result lines go through write, so
+// that they never land in the middle of the progress line.
+type progressLine struct {
+	mu   sync.Mutex
+	tty  *os.File // nil when stderr is not a terminal
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+func startProgressLine(stderr io.Writer, p *scanner.Progress) *progressLine {
+	pl := &progressLine{done: make(chan struct{})}
 	f, ok := stderr.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return func() {}
+		return pl
 	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
+	pl.tty = f
+	pl.wg.Add(1)
 	go func() {
-		defer wg.Done()
+		defer pl.wg.Done()
 		t := time.NewTicker(250 * time.Millisecond)
 		defer t.Stop()
 		for {
 			select {
-			case <-done:
-				fmt.Fprint(f, "\r\033[K")
+			case <-pl.done:
 				return
 			case <-t.C:
+				pl.mu.Lock()
 				fmt.Fprint(f, "\r\033[K"+progressText(p.Snapshot()))
+				pl.mu.Unlock()
 			}
 		}
 	}()
-	return func() { close(done); wg.Wait() }
+	return pl
+}
+
+// write runs fn, which prints a result, with the progress line cleared.
+func (pl *progressLine) write(fn func() error) error {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if pl.tty != nil {
+		fmt.Fprint(pl.tty, "\r\033[K")
+	}
+	return fn()
+}
+
+// stop ends the redraws and clears the line.
+func (pl *progressLine) stop() {
+	close(pl.done)
+	pl.wg.Wait()
+	if pl.tty != nil {
+		fmt.Fprint(pl.tty, "\r\033[K")
+	}
 }
 
 func progressText(s scanner.Snapshot) string {

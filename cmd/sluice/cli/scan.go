@@ -124,11 +124,11 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 
 	out := newScanOutput(stdout, f.json, f.all)
 	prog := scanner.NewProgress(nil)
-	stopProgress := startProgressLine(stderr, prog)
+	line := startProgressLine(stderr, prog)
 	sum, err := sc.Scan(ctx, paths, func(r *scanner.Result, _ *os.File) error {
-		return out.result(r)
+		return line.write(func() error { return out.result(r) })
 	}, prog)
-	stopProgress()
+	line.stop()
 	if err != nil {
 		if ctx.Err() != nil {
 			return ExitFailed, userErr("scan interrupted", "nothing was judged clean; run it again")
