@@ -33,8 +33,8 @@ rule Sluice_PDF_JavaScript : pdf script
 
     strings:
         $pdf = "%PDF-"
-        $javascript = /\/(Jav|Ja#76|J#61v|J#61#76|#4[Aa]av|#4[Aa]a#76|#4[Aa]#61v|#4[Aa]#61#76)(a|#61)(S|#53)(c|#63)(r|#72)(i|#69)(p|#70)(t|#74)[\x00\x09\x0A\x0C\x0D\x20()<>\[\]{}\/%]/
-        $js = /\/(JS|J#53|#4[Aa]S|#4[Aa]#53)[\x00\x09\x0A\x0C\x0D\x20()<>\[\]{}\/%]/
+        $javascript = /(\/Jav|\/Ja#76|\/J#61v|\/J#61#76|\/#4[Aa]av|\/#4[Aa]a#76|\/#4[Aa]#61v|\/#4[Aa]#61#76)(a|#61)(S|#53)(c|#63)(r|#72)(i|#69)(p|#70)(t|#74)[\x00\x09\x0A\x0C\x0D\x20()<>\[\]{}\/%]/
+        $js = /(\/JS|\/J#53|\/#4[Aa]S|\/#4[Aa]#53)[\x00\x09\x0A\x0C\x0D\x20()<>\[\]{}\/%]/
 
     condition:
         $pdf in (0 .. 1024) and ($javascript or $js)
@@ -54,7 +54,7 @@ rule Sluice_PDF_Launch : pdf
 
     strings:
         $pdf = "%PDF-"
-        $launch = /\/(Lau|La#75|L#61u|L#61#75|#4[Cc]au|#4[Cc]a#75|#4[Cc]#61u|#4[Cc]#61#75)(n|#6[Ee])(c|#63)(h|#68)[\x00\x09\x0A\x0C\x0D\x20()<>\[\]{}\/%]/
+        $launch = /(\/Lau|\/La#75|\/L#61u|\/L#61#75|\/#4[Cc]au|\/#4[Cc]a#75|\/#4[Cc]#61u|\/#4[Cc]#61#75)(n|#6[Ee])(c|#63)(h|#68)[\x00\x09\x0A\x0C\x0D\x20()<>\[\]{}\/%]/
 
     condition:
         $pdf in (0 .. 1024) and $launch
@@ -66,7 +66,7 @@ rule Sluice_PDF_Launch : pdf
  * JavaScript, Launch, URI, SubmitForm or ImportData: a document that
  * opens a link, sends data or runs code without a click.
  *
- * Match: the action type (/S /URI, ...) within 512 bytes after /OpenAction
+ * Match: the action type (/S /URI, ...) within 256 bytes after /OpenAction
  * or /AA, with no ">" in between, so the match stays inside the
  * dictionary that opened there. A plain "/OpenAction [3 0 R /Fit]" (open
  * at page 1) does not match.
@@ -86,7 +86,7 @@ rule Sluice_PDF_AutoAction : pdf
 
     strings:
         $pdf = "%PDF-"
-        $auto = /\/((Ope|Op#65|O#70e|O#70#65|#4[Ff]pe|#4[Ff]p#65|#4[Ff]#70e|#4[Ff]#70#65)(n|#6[Ee])(A|#41)(c|#63)(t|#74)(i|#69)(o|#6[Ff])(n|#6[Ee])|(AA|A#41|#41A|#41#41))[\x00\x09\x0A\x0C\x0D\x20]*<<[^>]{0,512}\/(S|#53)[\x00\x09\x0A\x0C\x0D\x20]*\/(((J|#4[Aa])(a|#61)(v|#76)(a|#61)(S|#53)(c|#63)(r|#72)(i|#69)(p|#70)(t|#74))|((L|#4[Cc])(a|#61)(u|#75)(n|#6[Ee])(c|#63)(h|#68))|((U|#55)(R|#52)(I|#49))|((S|#53)(u|#75)(b|#62)(m|#6[Dd])(i|#69)(t|#74)(F|#46)(o|#6[Ff])(r|#72)(m|#6[Dd]))|((I|#49)(m|#6[Dd])(p|#70)(o|#6[Ff])(r|#72)(t|#74)(D|#44)(a|#61)(t|#74)(a|#61)))[\x00\x09\x0A\x0C\x0D\x20()<>\[\]{}\/%]/
+        $auto = /(\/Ope(n|#6[Ee])(A|#41)(c|#63)(t|#74)(i|#69)(o|#6[Ff])(n|#6[Ee])|\/Op#65(n|#6[Ee])(A|#41)(c|#63)(t|#74)(i|#69)(o|#6[Ff])(n|#6[Ee])|\/O#70e(n|#6[Ee])(A|#41)(c|#63)(t|#74)(i|#69)(o|#6[Ff])(n|#6[Ee])|\/O#70#65(n|#6[Ee])(A|#41)(c|#63)(t|#74)(i|#69)(o|#6[Ff])(n|#6[Ee])|\/#4[Ff]pe(n|#6[Ee])(A|#41)(c|#63)(t|#74)(i|#69)(o|#6[Ff])(n|#6[Ee])|\/#4[Ff]p#65(n|#6[Ee])(A|#41)(c|#63)(t|#74)(i|#69)(o|#6[Ff])(n|#6[Ee])|\/#4[Ff]#70e(n|#6[Ee])(A|#41)(c|#63)(t|#74)(i|#69)(o|#6[Ff])(n|#6[Ee])|\/#4[Ff]#70#65(n|#6[Ee])(A|#41)(c|#63)(t|#74)(i|#69)(o|#6[Ff])(n|#6[Ee])|\/AA|\/A#41|\/#41A|\/#41#41)[\x00\x09\x0A\x0C\x0D\x20]*<<[^>]{0,256}\/(S|#53)[\x00\x09\x0A\x0C\x0D\x20]*\/((J|#4[Aa])(a|#61)(v|#76)(a|#61)(S|#53)(c|#63)(r|#72)(i|#69)(p|#70)(t|#74)|(L|#4[Cc])(a|#61)(u|#75)(n|#6[Ee])(c|#63)(h|#68)|(U|#55)(R|#52)(I|#49)|(S|#53)(u|#75)(b|#62)(m|#6[Dd])(i|#69)(t|#74)(F|#46)(o|#6[Ff])(r|#72)(m|#6[Dd])|(I|#49)(m|#6[Dd])(p|#70)(o|#6[Ff])(r|#72)(t|#74)(D|#44)(a|#61)(t|#74)(a|#61))[\x00\x09\x0A\x0C\x0D\x20()<>\[\]{}\/%]/
 
     condition:
         $pdf in (0 .. 1024) and $auto
@@ -115,7 +115,7 @@ rule Sluice_PDF_EmbeddedFile : pdf
 
     strings:
         $pdf = "%PDF-"
-        $embedded = /\/(Emb|Em#62|E#6[Dd]b|E#6[Dd]#62|#45mb|#45m#62|#45#6[Dd]b|#45#6[Dd]#62)(e|#65)(d|#64)(d|#64)(e|#65)(d|#64)(F|#46)(i|#69)(l|#6[Cc])(e|#65)(s|#73)?[\x00\x09\x0A\x0C\x0D\x20()<>\[\]{}\/%]/
+        $embedded = /(\/Emb|\/Em#62|\/E#6[Dd]b|\/E#6[Dd]#62|\/#45mb|\/#45m#62|\/#45#6[Dd]b|\/#45#6[Dd]#62)(e|#65)(d|#64)(d|#64)(e|#65)(d|#64)(F|#46)(i|#69)(l|#6[Cc])(e|#65)(s|#73)?[\x00\x09\x0A\x0C\x0D\x20()<>\[\]{}\/%]/
 
     condition:
         $pdf in (0 .. 1024) and $embedded

@@ -69,10 +69,15 @@ rule Sluice_Script_PowerShell_Encoded : script powershell
  * PowerShell download cradles: code fetched from the network and run in
  * memory, or fetched to disk and started.
  *
- * Match: IEX/Invoke-Expression and a download (DownloadString,
- * DownloadData, Net.WebClient, Invoke-WebRequest/iwr, Invoke-RestMethod/
- * irm) within 1 KiB of each other, in either order; or Net.WebClient's
- * DownloadFile followed within 1 KiB by Start-Process or Invoke-Item.
+ * Match: IEX/Invoke-Expression within 1 KiB (either side) of a download:
+ * DownloadString, DownloadData, Net.WebClient, Invoke-WebRequest/iwr,
+ * Invoke-RestMethod/irm; or DownloadFile followed within 1 KiB by
+ * Start-Process or Invoke-Item.
+ *
+ * The distance is checked on match offsets rather than with one regular
+ * expression spanning 1 KiB, which would cost 1 KiB of work per token
+ * and let a file of repeated tokens run into the timeout. Beyond 1000
+ * occurrences of either side, plain co-occurrence in the file decides.
  *
  * Known limits: longer scripts that download in one place and run far
  * away are missed; so are BITS and certutil downloads.
@@ -86,12 +91,18 @@ rule Sluice_Script_PowerShell_Cradle : script powershell
         author = "Sluice"
 
     strings:
-        $iex_then_download = /(\bIEX\b|Invoke-Expression).{0,1024}(DownloadString|DownloadData|Net\.WebClient|Invoke-WebRequest|Invoke-RestMethod|\biwr\b|\birm\b)/is
-        $download_then_iex = /(DownloadString|DownloadData|Net\.WebClient|Invoke-WebRequest|Invoke-RestMethod|\biwr\b|\birm\b).{0,1024}(\bIEX\b|Invoke-Expression)/is
-        $download_file_start = /DownloadFile.{0,1024}(Start-Process|Invoke-Item)/is
+        $run = /\b(iex|invoke-expression)\b/ nocase
+        $download = /(DownloadString|DownloadData|Net\.WebClient|Invoke-WebRequest|Invoke-RestMethod|\biwr\b|\birm\b)/ nocase
+        $download_file = "DownloadFile" nocase
+        $start = /(Start-Process|Invoke-Item)/ nocase
 
     condition:
-        any of them
+        ($run and $download and (#run > 1000 or #download > 1000)) or
+        (#run <= 1000 and #download <= 1000 and
+            for any i in (1 .. #download) : ($run in (@download[i] - 1024 .. @download[i] + 1024))) or
+        ($download_file and $start and (#download_file > 1000 or #start > 1000)) or
+        (#download_file <= 1000 and #start <= 1000 and
+            for any i in (1 .. #download_file) : ($start in (@download_file[i] .. @download_file[i] + 1024)))
 }
 
 /*
