@@ -10,6 +10,13 @@
  * "/JavaScript"), so names are matched in both spellings, and a name must
  * end at a PDF delimiter ("/AAPL:Keywords" is not "/AA").
  *
+ * The regular expressions are long because of that: each character is
+ * "(c|#xx)", and the first three characters of each name are written out
+ * as whole alternatives ("\/Jav|\/Ja#76|..."), slash included. That gives
+ * YARA atoms of 3-4 bytes to search for; with a group per character from
+ * the start it falls back to 2-byte atoms or to "<<", found in every PDF
+ * dictionary, and big PDFs scan ten times slower.
+ *
  * Known limits, common to all: names inside compressed object streams
  * (/ObjStm, PDF 1.5+) or encrypted documents are not seen, since YARA reads
  * raw bytes and the station does not decompress PDF streams. ClamAV, when
