@@ -42,10 +42,14 @@ func LoadPaths(paths []string) ([]Source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load rules: %w", err)
 		}
+		root := p
 		if fi.Mode()&fs.ModeSymlink != 0 {
 			// An explicitly named link is the admin's choice: follow it
 			// once, but never inside a walked tree.
-			if fi, err = os.Stat(p); err != nil {
+			if root, err = filepath.EvalSymlinks(p); err != nil {
+				return nil, fmt.Errorf("load rules: %w", err)
+			}
+			if fi, err = os.Stat(root); err != nil {
 				return nil, fmt.Errorf("load rules: %w", err)
 			}
 		}
@@ -58,13 +62,18 @@ func LoadPaths(paths []string) ([]Source, error) {
 			continue
 		}
 		var names []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
 			// WalkDir reports links as links and never descends into them.
 			if d.Type().IsRegular() && IsRuleFile(d.Name()) {
-				names = append(names, path)
+				rel, err := filepath.Rel(root, path)
+				if err != nil {
+					return err
+				}
+				// Shown under the name the caller gave, link or not.
+				names = append(names, filepath.Join(p, rel))
 			}
 			return nil
 		})

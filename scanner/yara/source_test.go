@@ -47,6 +47,22 @@ func TestLoadPaths(t *testing.T) {
 	}
 }
 
+func TestLoadPathsLinkedRoot(t *testing.T) {
+	target := t.TempDir()
+	writeFile(t, target, "sub/r.yar", []byte("r"))
+	link := filepath.Join(t.TempDir(), "rules")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := LoadPaths([]string{link})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srcs) != 1 || srcs[0].Name != filepath.Join(link, "sub/r.yar") || string(srcs[0].Data) != "r" {
+		t.Errorf("LoadPaths(link to dir) = %+v, want sub/r.yar under the link's name", srcs)
+	}
+}
+
 func TestLoadPathsMissing(t *testing.T) {
 	if _, err := LoadPaths([]string{filepath.Join(t.TempDir(), "nope")}); err == nil {
 		t.Error("LoadPaths(missing) = nil error, want an error")
