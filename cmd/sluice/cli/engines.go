@@ -35,7 +35,7 @@ func (e *engines) close() {
 // loadEngines compiles the rules and loads the hash lists the flags name.
 // A rule file that does not compile is rejected on its own, with a warning;
 // only when no rule at all loads is it an error.
-func loadEngines(f *scanFlags, stderr io.Writer, quiet bool) (*engines, error) {
+func loadEngines(f *scanFlags, stderr io.Writer) (*engines, error) {
 	var srcs []yara.Source
 	if len(f.rules) == 0 || f.withDefaults {
 		for _, b := range builtin.Files() {
@@ -69,12 +69,12 @@ func loadEngines(f *scanFlags, stderr io.Writer, quiet bool) (*engines, error) {
 
 	cache := hashCacheDir(f.spool)
 	var n int
-	if e.block, n, err = loadHashLists(f.block, cache, stderr, quiet); err != nil {
+	if e.block, n, err = loadHashLists(f.block, cache, stderr); err != nil {
 		e.close()
 		return nil, err
 	}
 	e.hashRejected += n
-	if e.allow, n, err = loadHashLists(f.allow, cache, stderr, quiet); err != nil {
+	if e.allow, n, err = loadHashLists(f.allow, cache, stderr); err != nil {
 		e.close()
 		return nil, err
 	}

@@ -103,7 +103,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 		return ExitFailed, wrapUserErr(err, "give a writable folder with --spool")
 	}
 
-	eng, err := loadEngines(f, stderr, f.json)
+	eng, err := loadEngines(f, stderr)
 	if err != nil {
 		return ExitFailed, err
 	}
@@ -155,7 +155,10 @@ func hashCacheDir(spool string) string {
 	return spool
 }
 
-func loadHashLists(files []string, cache string, stderr io.Writer, quiet bool) ([]*hashdb.List, int, error) {
+// maxLineWarnings is how many bad lines of one hash list are named.
+const maxLineWarnings = 20
+
+func loadHashLists(files []string, cache string, stderr io.Writer) ([]*hashdb.List, int, error) {
 	var lists []*hashdb.List
 	rejected := 0
 	for _, file := range files {
@@ -166,11 +169,14 @@ func loadHashLists(files []string, cache string, stderr io.Writer, quiet bool) (
 			}
 			return nil, 0, wrapUserErr(err, "check the hash list file")
 		}
-		for _, b := range bad {
-			rejected++
-			if !quiet {
-				fmt.Fprintf(stderr, "sluice: warning: %s:%d: %s; line ignored\n", file, b.Line, b.Reason)
+		// Every bad line counts in the summary; the first few are named.
+		rejected += len(bad)
+		for i, b := range bad {
+			if i == maxLineWarnings {
+				fmt.Fprintf(stderr, "sluice: warning: %s: %d more bad lines not shown\n", printable(file), len(bad)-i)
+				break
 			}
+			fmt.Fprintf(stderr, "sluice: warning: %s:%d: %s\n", printable(file), b.Line, printable(b.Reason))
 		}
 		lists = append(lists, l)
 	}
