@@ -12,4 +12,8 @@ require (
 	golang.org/x/term v0.37.0
 )
 
-require golang.org/x/tools v0.26.0 // indirect
+require (
+	aead.dev/minisign v0.3.0 // indirect
+	golang.org/x/crypto v0.13.0 // indirect
+	golang.org/x/tools v0.26.0 // indirect
+)
