@@ -167,3 +167,10 @@ func TestErrorCodes(t *testing.T) {
 		t.Errorf("scan flags drifted: no-trycatch %d, fast %d", scanFlagsNoTryCatch, goyara.ScanFlagsFastMode)
 	}
 }
+
+func TestLibraryVersion(t *testing.T) {
+	// go-yara v4.2.x needs libyara 4.2.x; a mismatch is a packaging bug.
+	if v := LibraryVersion(); !strings.HasPrefix(v, "4.2.") {
+		t.Errorf("LibraryVersion() = %q, want 4.2.x", v)
+	}
+}
