@@ -72,6 +72,9 @@ func ParseManifest(data []byte) (*Manifest, error) {
 	if err := noDuplicateKeys(data); err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return nil, errors.New("manifest: not a JSON object")
+	}
 	var probe struct {
 		FormatVersion *int `json:"format_version"`
 	}

@@ -289,7 +289,7 @@ func (v *verifier) files(m *Manifest, tree map[string]fs.FileInfo) {
 		case !ok:
 			v.add(ProblemMissingFile, f.Path, "listed, not found")
 		case !fi.Mode().IsRegular():
-			v.add(kindOfIrregular(fi), f.Path, "listed as a regular file, found "+fi.Mode().Type().String())
+			v.add(kindOfIrregular(fi), f.Path, "listed as a regular file, found a "+typeName(fi))
 		case fi.Size() != f.Size:
 			v.add(ProblemSizeMismatch, f.Path, fmt.Sprintf("%d bytes, listed %d", fi.Size(), f.Size))
 		default:
@@ -327,6 +327,22 @@ func (v *verifier) checkContent(f File, seen fs.FileInfo) {
 	case hex.EncodeToString(h.Sum(nil)) != f.SHA256:
 		v.add(ProblemChangedFile, f.Path, "sha256 "+hex.EncodeToString(h.Sum(nil))+", listed "+f.SHA256)
 	}
+}
+
+func typeName(fi fs.FileInfo) string {
+	switch t := fi.Mode().Type(); {
+	case t&fs.ModeSymlink != 0:
+		return "symlink"
+	case t&fs.ModeDir != 0:
+		return "directory"
+	case t&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case t&fs.ModeSocket != 0:
+		return "socket"
+	case t&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }
 
 func kindOfIrregular(fi fs.FileInfo) string {
