@@ -62,6 +62,9 @@ func (s *Staging) Publish(key minisign.PrivateKey, info Info) (string, error) {
 	final := filepath.Join(s.dest, s.id)
 	if err := s.publish(key, info, final); err != nil {
 		s.abortLocked()
+		if isDestError(err) {
+			return "", err // already "write transfer: ..."
+		}
 		return "", fmt.Errorf("publish transfer: %w", err)
 	}
 	s.closed = true

@@ -232,8 +232,9 @@ func copyChecked(path string, r io.Reader, size int64, want []byte) (err error) 
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(destWriter{f}, h), io.LimitReader(r, size))
 	if err != nil {
-		if errors.Is(err, errDestWrite) {
-			return destError(errors.Unwrap(err))
+		var we destWriteError
+		if errors.As(err, &we) {
+			return destError(we.err)
 		}
 		return fmt.Errorf("read scanned copy: %w", err)
 	}
@@ -253,16 +254,19 @@ func copyChecked(path string, r io.Reader, size int64, want []byte) (err error) 
 	return nil
 }
 
-var errDestWrite = errors.New("destination write")
-
 // destWriter marks write errors so that they are not taken for read errors
 // of the source.
 type destWriter struct{ f *os.File }
 
+type destWriteError struct{ err error }
+
+func (e destWriteError) Error() string { return e.err.Error() }
+func (e destWriteError) Unwrap() error { return e.err }
+
 func (w destWriter) Write(p []byte) (int, error) {
 	n, err := w.f.Write(p)
 	if err != nil {
-		err = fmt.Errorf("%w: %w", errDestWrite, err)
+		err = destWriteError{err}
 	}
 	return n, err
 }
