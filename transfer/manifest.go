@@ -69,7 +69,7 @@ func ParseManifest(data []byte) (*Manifest, error) {
 	if !utf8.Valid(data) {
 		return nil, errors.New("manifest: not valid UTF-8")
 	}
-	if err := noDuplicateKeys(data); err != nil {
+	if err := checkKeys(data); err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
 	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
@@ -169,14 +169,19 @@ func checkFiles(files []File) error {
 	return nil
 }
 
-// noDuplicateKeys refuses a JSON text with an object holding the same key
-// twice: encoding/json would keep the last, another reader the first.
-func noDuplicateKeys(data []byte) error {
+// checkKeys refuses a JSON text with an object holding the same key twice
+// (encoding/json keeps the last, other readers the first), and field names
+// other than lowercase ASCII: encoding/json matches names without regard
+// to case, even "ſource" to "source", which other readers would not. Only
+// the keys of "blocked", which are data, are free.
+func checkKeys(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	type frame struct {
-		keys  map[string]bool
-		isObj bool
-		want  bool // next string token in an object is a key
+		keys    map[string]bool
+		isObj   bool
+		free    bool   // keys are data, not field names
+		want    bool   // the next token in this object is a key
+		lastKey string // the key whose value comes next
 	}
 	var stack []*frame
 	for {
@@ -192,7 +197,7 @@ func noDuplicateKeys(data []byte) error {
 			top = stack[len(stack)-1]
 		}
 		if top != nil && top.isObj && top.want {
-			if d, ok := tok.(json.Delim); ok && d == '}' {
+			if tok == json.Delim('}') {
 				stack = stack[:len(stack)-1]
 				continue
 			}
@@ -200,20 +205,26 @@ func noDuplicateKeys(data []byte) error {
 			if top.keys[k] {
 				return fmt.Errorf("duplicate key %q", k)
 			}
+			if !top.free && !fieldNameRE.MatchString(k) {
+				return fmt.Errorf("invalid field name %q", k)
+			}
 			top.keys[k] = true
-			top.want = false
+			top.want, top.lastKey = false, k
 			continue
 		}
 		if top != nil && top.isObj {
-			top.want = true // this token is the value
+			top.want = true // tok is the value of top.lastKey
 		}
 		switch tok {
 		case json.Delim('{'):
-			stack = append(stack, &frame{keys: map[string]bool{}, isObj: true, want: true})
+			free := len(stack) == 1 && top.lastKey == "blocked"
+			stack = append(stack, &frame{keys: map[string]bool{}, isObj: true, free: free, want: true})
 		case json.Delim('['):
 			stack = append(stack, &frame{})
-		case json.Delim('}'), json.Delim(']'):
+		case json.Delim(']'):
 			stack = stack[:len(stack)-1]
 		}
 	}
 }
+
+var fieldNameRE = regexp.MustCompile(`^[a-z0-9_]+$`)
