@@ -41,7 +41,7 @@ func GenerateKeyFiles(prefix string) error {
 	}
 	for _, p := range []string{prefix + ".key", prefix + ".pub"} {
 		if _, err := os.Lstat(p); err == nil {
-			return fmt.Errorf("generate keys: %s already exists", p)
+			return fmt.Errorf("generate keys: %s: %w", p, os.ErrExist)
 		}
 	}
 	if err := createExcl(prefix+".key", append(secret, '\n'), 0o600); err != nil {

@@ -89,7 +89,9 @@ func TestVerifyTampering(t *testing.T) {
 			write(t, filepath.Join(root, metaDir, "autorun.inf"), "x")
 		}, "extra-file .sluice/autorun.inf"},
 		{"fifo planted", func(t *testing.T, root string) {
-			must(t, mkfifo(filepath.Join(root, "docs/pipe")))
+			if err := mkfifo(filepath.Join(root, "docs/pipe")); err != nil {
+				t.Skipf("mkfifo: %v", err)
+			}
 		}, "extra-file docs/pipe"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
