@@ -23,7 +23,10 @@ const (
 const usage = `usage: sluice <command> [flags] [args]
 
 commands:
-  scan      scan files and folders with the station's engines
+  scan      scan files and folders with the station's engines;
+            with --out, publish the clean ones as a signed transfer
+  verify    check a signed transfer or a drive carrying one
+  keys      generate a key pair (keys generate --out PREFIX)
   version   print the version
 
 Run 'sluice <command> --help' for a command's flags.
@@ -43,6 +46,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "scan":
 		code, err = runScan(ctx, rest, stdout, stderr)
+	case "keys":
+		code, err = runKeys(ctx, rest, stdout, stderr)
+	case "verify":
+		code, err = runVerify(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "sluice", Version)
 	case "help", "-h", "--help":

@@ -18,6 +18,7 @@ type engines struct {
 	block, allow []*hashdb.List
 	needMD5      bool
 	hashRejected int
+	ruleSet      string // identifies the rule sources, for manifests
 }
 
 func (e *engines) close() {
@@ -56,7 +57,7 @@ func loadEngines(f *scanFlags, stderr io.Writer) (*engines, error) {
 	if err != nil {
 		return nil, wrapUserErr(err, "fix the rule files or leave out --rules to use the built-in rules")
 	}
-	e := &engines{rules: rules, needMD5: rules.UsesMD5()}
+	e := &engines{rules: rules, needMD5: rules.UsesMD5(), ruleSet: ruleSetID(srcs)}
 	for _, r := range rules.Rejects() {
 		fmt.Fprintf(stderr, "sluice: warning: rule file %s rejected: %s\n", printable(r.File), printable(r.Message))
 	}

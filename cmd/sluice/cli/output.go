@@ -57,6 +57,7 @@ type jsonSummary struct {
 	RulesRejected int            `json:"rules_rejected"`
 	Rejected      []rejectJSON   `json:"rejected_rule_files"`
 	HashRejected  int            `json:"hash_lines_rejected"`
+	Transfer      *string        `json:"transfer,omitempty"` // with --out: the published path, or "" for none
 }
 
 type rejectJSON struct {
@@ -64,7 +65,7 @@ type rejectJSON struct {
 	Message string `json:"message"`
 }
 
-func (o *scanOutput) summary(s scanner.Summary, e *engines) error {
+func (o *scanOutput) summary(s scanner.Summary, e *engines, published string, publishing bool) error {
 	rejects := e.rules.Rejects()
 	if o.json {
 		js := jsonSummary{
@@ -75,6 +76,9 @@ func (o *scanOutput) summary(s scanner.Summary, e *engines) error {
 		for _, r := range rejects {
 			js.Rejected = append(js.Rejected, rejectJSON{File: r.File, Message: r.Message})
 		}
+		if publishing {
+			js.Transfer = &published
+		}
 		return o.enc.Encode(map[string]any{"summary": js})
 	}
 	c := s.Counts
@@ -82,6 +86,13 @@ func (o *scanOutput) summary(s scanner.Summary, e *engines) error {
 		s.Files, humanBytes(s.Bytes), s.Duration.Round(10*time.Millisecond), c.Clean, c.Infected, c.Blocked, c.Error)
 	if err == nil && len(rejects) > 0 {
 		_, err = fmt.Fprintf(o.w, "%d rule files rejected (see warnings above)\n", len(rejects))
+	}
+	switch {
+	case err != nil || !publishing:
+	case published == "":
+		_, err = fmt.Fprintln(o.w, "nothing clean to transfer: nothing was published")
+	default:
+		_, err = fmt.Fprintf(o.w, "published %d clean files: %s\n", c.Clean, published)
 	}
 	return err
 }

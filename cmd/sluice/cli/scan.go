@@ -34,6 +34,12 @@ type scanFlags struct {
 	workers      int
 	spool        string
 	timeout      time.Duration
+
+	// Publishing a transfer of the clean files.
+	out       string
+	key       string
+	stationID string
+	expires   time.Duration
 }
 
 func parseScanFlags(args []string, stderr io.Writer) (*scanFlags, []string, error) {
@@ -53,12 +59,22 @@ func parseScanFlags(args []string, stderr io.Writer) (*scanFlags, []string, erro
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "scanning `goroutines`")
 	fs.StringVar(&f.spool, "spool", os.TempDir(), "`folder` on a local disk for the spool copies")
 	fs.DurationVar(&f.timeout, "timeout", time.Minute, "YARA time limit per file, in whole seconds; a file that takes longer is blocked")
+	fs.StringVar(&f.out, "out", "", "publish the clean files as a signed transfer in this `folder`")
+	fs.StringVar(&f.key, "key", "", "station secret key `file` that signs the transfer (with --out)")
+	fs.StringVar(&f.stationID, "station-id", defaultStationID(), "station `id` written into the manifest")
+	fs.DurationVar(&f.expires, "expires", 0, "the transfer expires after this `duration` (e.g. 720h); 0 never")
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(paths) == 0 {
 		return nil, nil, userErr("scan needs at least one file or folder", "run 'sluice scan --help' for usage")
+	}
+	if (f.out == "") != (f.key == "") {
+		return nil, nil, userErr("--out and --key go together", "give both to publish a transfer, or neither to only scan")
+	}
+	if f.expires < 0 {
+		return nil, nil, userErr("--expires must not be negative", "give a duration such as 720h, or 0 for never")
 	}
 	if f.workers < 1 {
 		return nil, nil, userErr(fmt.Sprintf("--workers %d is not a positive number", f.workers), "give 1 or more")
@@ -122,26 +138,60 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 		return ExitFailed, wrapUserErr(err, "give a writable folder with --spool")
 	}
 
+	var pub *publisher
+	if f.out != "" {
+		if pub, err = startPublisher(f, stderr); err != nil {
+			return ExitFailed, err
+		}
+	}
+
 	out := newScanOutput(stdout, f.json, f.all)
 	prog := scanner.NewProgress(nil)
 	line := startProgressLine(stderr, prog)
-	sum, err := sc.Scan(ctx, paths, func(r *scanner.Result, _ *os.File) error {
+	sum, err := sc.Scan(ctx, paths, func(r *scanner.Result, spool *os.File) error {
+		if pub != nil {
+			if err := pub.add(r, spool); err != nil {
+				return err
+			}
+		}
 		return line.write(func() error { return out.result(r) })
 	}, prog)
 	line.stop()
+
+	var published string
+	if pub != nil {
+		var perr error
+		published, perr = pub.finish(err, eng.rules, eng.ruleSet)
+		if err == nil && perr != nil {
+			return ExitFailed, publishError(perr)
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return ExitFailed, userErr("scan interrupted", "nothing was judged clean; run it again")
+			return ExitFailed, userErr("scan interrupted", "nothing was judged clean and nothing was published; run it again")
+		}
+		if pub != nil {
+			return ExitFailed, publishError(err)
 		}
 		return ExitFailed, err
 	}
-	if err := out.summary(sum, eng); err != nil {
+	if err := out.summary(sum, eng, published, pub != nil); err != nil {
 		return ExitFailed, err
 	}
 	if sum.Counts.Clean != sum.Files {
 		return ExitFindings, nil
 	}
 	return ExitOK, nil
+}
+
+// defaultStationID is the host name, which is what an admin would expect
+// to read in a manifest when no id is configured.
+func defaultStationID() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "sluice"
+	}
+	return h
 }
 
 // hashCacheDir is where compiled hash tables are kept between runs.
