@@ -40,13 +40,21 @@ bench: build ## Go benchmarks, then sluice side by side with yara, sha256sum and
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./scanner/...
 	bench/run.sh
 
-demo: build ## generate a demo drive folder and scan it, printing every verdict
+demo: build ## scan a generated demo drive, publish the clean files as a signed transfer, verify it
 	@rm -rf $(DEMO)
 	@$(GO) run ./internal/cmd/mkcorpus -kind demo -out $(DEMO)
-	@echo "== sluice scan --all --block-hashes $(DEMO)/blocklist.txt $(DEMO)/drive"
-	@$(BIN)/sluice scan --all --block-hashes $(DEMO)/blocklist.txt $(DEMO)/drive; \
+	@$(BIN)/sluice keys generate --out $(DEMO)/station
+	@echo
+	@echo "== sluice scan --all --block-hashes $(DEMO)/blocklist.txt --out $(DEMO)/share --key $(DEMO)/station.key $(DEMO)/drive"
+	@$(BIN)/sluice scan --all --block-hashes $(DEMO)/blocklist.txt --out $(DEMO)/share --key $(DEMO)/station.key \
+	  --station-id demo-station --expires 720h $(DEMO)/drive; \
 	  s=$$?; if [ $$s -eq 1 ]; then echo "== exit status 1: some files were held back, as expected for the demo drive"; fi; \
 	  [ $$s -le 1 ]
+	@echo
+	@echo "== sluice verify --pub $(DEMO)/station.pub $(DEMO)/share/*"
+	@$(BIN)/sluice verify --pub $(DEMO)/station.pub $(DEMO)/share/*
+	@echo "== minisign -Vm .sluice/manifest.json -p $(DEMO)/station.pub (the stock tool agrees)"
+	@if command -v minisign >/dev/null; then minisign -Vm $(DEMO)/share/*/.sluice/manifest.json -p $(DEMO)/station.pub; fi
 
 clean: ## remove build outputs
 	rm -rf $(BIN) build
