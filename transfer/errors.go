@@ -2,7 +2,6 @@ package transfer
 
 import (
 	"errors"
-	"fmt"
 	"syscall"
 )
 
@@ -31,28 +30,48 @@ var (
 	ErrKeyEncrypted = errors.New("private key is password-protected")
 )
 
-// destError wraps a filesystem error met while writing the destination,
-// adding the sentinel that names its cause when it is one callers care
-// about: "write transfer: no space left on destination: write ...: ...".
-func destError(err error) error {
-	if err == nil {
-		return nil
-	}
-	switch {
-	case errors.Is(err, ErrNoSpace), errors.Is(err, ErrReadOnly), errors.Is(err, ErrNotWritable):
-		return err
-	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
-		return fmt.Errorf("write transfer: %w: %w", ErrNoSpace, err)
-	case errors.Is(err, syscall.EROFS):
-		return fmt.Errorf("write transfer: %w: %w", ErrReadOnly, err)
-	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
-		return fmt.Errorf("write transfer: %w: %w", ErrNotWritable, err)
-	}
-	return fmt.Errorf("write transfer: %w", err)
+// writeError is a failure to write the destination: "write transfer:
+// no space left on destination: write ...: no space left on device".
+type writeError struct {
+	cause error // ErrNoSpace, ErrReadOnly, ErrNotWritable or nil
+	err   error
 }
 
-// isDestError reports whether err is a destination failure that makes the
-// whole staging unusable (as opposed to one bad input file).
+func (e *writeError) Error() string {
+	if e.cause != nil {
+		return "write transfer: " + e.cause.Error() + ": " + e.err.Error()
+	}
+	return "write transfer: " + e.err.Error()
+}
+
+func (e *writeError) Unwrap() []error {
+	if e.cause != nil {
+		return []error{e.cause, e.err}
+	}
+	return []error{e.err}
+}
+
+// destError wraps a filesystem error met while writing the destination,
+// naming its cause with the sentinel callers test for when it is one.
+func destError(err error) error {
+	if err == nil || isDestError(err) {
+		return err
+	}
+	var cause error
+	switch {
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		cause = ErrNoSpace
+	case errors.Is(err, syscall.EROFS):
+		cause = ErrReadOnly
+	case errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
+		cause = ErrNotWritable
+	}
+	return &writeError{cause: cause, err: err}
+}
+
+// isDestError reports whether err is a failure of the destination, which
+// makes the whole staging unusable (as opposed to one bad input file).
 func isDestError(err error) bool {
-	return errors.Is(err, ErrNoSpace) || errors.Is(err, ErrReadOnly) || errors.Is(err, ErrNotWritable)
+	var we *writeError
+	return errors.As(err, &we)
 }

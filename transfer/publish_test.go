@@ -210,3 +210,23 @@ func TestBeginRefuses(t *testing.T) {
 		}
 	}
 }
+
+// Any destination write failure, not only the named ones, closes the
+// staging and removes it.
+func TestWriteFailureAborts(t *testing.T) {
+	dest := t.TempDir()
+	s, err := Begin(dest, testOptions())
+	must(t, err)
+	defer s.Abort()
+	must(t, os.Remove(filepath.Join(s.dir, metaDir, "blobs")))
+	_, err = s.Add("a", strings.NewReader("a"), 1, digest([]byte("a")))
+	if err == nil || !strings.Contains(err.Error(), "write transfer: ") || errors.Is(err, ErrNoSpace) {
+		t.Fatalf("Add into a vanished staging = %v, want a plain write error", err)
+	}
+	if got := listTree(t, dest); len(got) != 0 {
+		t.Errorf("dest holds %q, want the staging removed", got)
+	}
+	if _, err := s.Add("b", strings.NewReader("b"), 1, digest([]byte("b"))); !errors.Is(err, ErrClosed) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Add after the failure = %v, want ErrClosed with the cause", err)
+	}
+}
