@@ -29,8 +29,8 @@ const (
 // Linux, Windows and Samba clients, applying in order:
 //
 //  1. each run of bytes that is not valid UTF-8 becomes one '_';
-//  2. Latin letters followed by combining marks are composed (a limited
-//     NFC, see composeLatin);
+//  2. the name is put in Unicode NFC, so that a decomposed "é" (as macOS
+//     writes it) and a composed one are the same name;
 //  3. each of these characters becomes '_': controls U+0000-U+001F,
 //     U+007F-U+009F; the Windows-forbidden < > : " / \ | ? *; invisible
 //     formatting characters (Unicode category Cf: bidi embeddings and
@@ -52,7 +52,7 @@ const (
 // SafeName(SafeName(x)) == SafeName(x) for every x.
 func SafeName(component string) string {
 	s := strings.ToValidUTF8(component, string(Replacement))
-	s = composeLatin(s)
+	s = composeNFC(s)
 	s = strings.Map(func(r rune) rune {
 		if unsafeRune(r) {
 			return Replacement

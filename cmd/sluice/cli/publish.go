@@ -98,7 +98,7 @@ func publishError(err error) error {
 	switch {
 	case errors.Is(err, transfer.ErrNoSpace):
 		return wrapUserErr(err, "the destination is full; free space there and scan again (nothing was published)")
-	case errors.Is(err, transfer.ErrNotWritable):
+	case errors.Is(err, transfer.ErrReadOnly), errors.Is(err, transfer.ErrNotWritable):
 		return wrapUserErr(err, "the destination is not writable; check --out (nothing was published)")
 	}
 	return wrapUserErr(err, "nothing was published")
