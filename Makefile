@@ -36,11 +36,16 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
 	  done; \
 	done
 
-bench: build ## Go benchmarks, then sluice side by side with yara, sha256sum and cp on a ~1 GB corpus
+# build/ holds generated drives, some with .go files in them; its own go.mod
+# keeps them out of ./... and go mod tidy.
+build/go.mod:
+	@mkdir -p build && printf '// Generated demo and benchmark corpora: not part of the sluice module.\nmodule sluice.invalid/build\n' > $@
+
+bench: build build/go.mod ## Go benchmarks, then sluice side by side with yara, sha256sum and cp on a ~1 GB corpus
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./scanner/...
 	bench/run.sh
 
-demo: build ## scan a generated demo drive, publish the clean files as a signed transfer, verify it
+demo: build build/go.mod ## scan a generated demo drive, publish the clean files as a signed transfer, verify it
 	@rm -rf $(DEMO)
 	@$(GO) run ./internal/cmd/mkcorpus -kind demo -out $(DEMO)
 	@$(BIN)/sluice keys generate --out $(DEMO)/station
