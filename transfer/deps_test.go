@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/sluice-ot/sluice/internal/testenv"
 )
 
 // TestStandalone pins the package's promise: pure Go, and no other sluice
@@ -11,7 +13,7 @@ import (
 func TestStandalone(t *testing.T) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		requireIntegration(t, "go tool not in PATH: cannot list dependencies")
+		testenv.Require(t, "go tool not in PATH: cannot list dependencies")
 	}
 	out, err := exec.Command(goTool, "list", "-deps", ".").CombinedOutput()
 	if err != nil {

@@ -9,44 +9,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/sluice-ot/sluice/internal/testenv"
 )
-
-// smallExt4 mounts a fresh ext4 filesystem of sizeMiB on a loop device and
-// returns its mount point; the test's cleanup unmounts and detaches it.
-func smallExt4(t *testing.T, sizeMiB int64, opts string) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		requireIntegration(t, "loop-device filesystems need root")
-	}
-	for _, tool := range []string{"losetup", "mkfs.ext4", "mount", "umount"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			requireIntegration(t, tool+" is not installed")
-		}
-	}
-	img := filepath.Join(t.TempDir(), "dest.img")
-	must(t, os.WriteFile(img, nil, 0o600))
-	must(t, os.Truncate(img, sizeMiB<<20))
-	run(t, "mkfs.ext4", "-q", "-F", "-m", "0", img)
-	dev := strings.TrimSpace(run(t, "losetup", "-f", "--show", img))
-	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
-	mnt := t.TempDir()
-	run(t, "mount", "-t", "ext4", "-o", opts, dev, mnt)
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v\n%s", mnt, err, out)
-		}
-	})
-	return mnt
-}
-
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-	return string(out)
-}
 
 // userEntries lists dest without the lost+found that mkfs.ext4 creates.
 func userEntries(t *testing.T, dest string) []string {
@@ -64,7 +29,7 @@ func userEntries(t *testing.T, dest string) []string {
 
 // More than fits: a clear ErrNoSpace from Add, and nothing left behind.
 func TestFullDestinationDuringAdd(t *testing.T) {
-	dest := smallExt4(t, 12, "rw")
+	dest := testenv.LoopExt4(t, 12, "rw")
 	_, priv := testKeys(t)
 	s, err := Begin(dest, testOptions())
 	must(t, err)
@@ -97,7 +62,7 @@ func TestFullDestinationDuringAdd(t *testing.T) {
 // The files fit, but the directories and manifest do not: Publish fails
 // with ErrNoSpace and removes the staging.
 func TestFullDestinationDuringPublish(t *testing.T) {
-	dest := smallExt4(t, 8, "rw")
+	dest := testenv.LoopExt4(t, 8, "rw")
 	_, priv := testKeys(t)
 	s, err := Begin(dest, testOptions())
 	must(t, err)
@@ -129,7 +94,7 @@ func TestFullDestinationDuringPublish(t *testing.T) {
 }
 
 func TestReadOnlyDestination(t *testing.T) {
-	dest := smallExt4(t, 8, "ro")
+	dest := testenv.LoopExt4(t, 8, "ro")
 	_, err := Begin(dest, testOptions())
 	if !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "destination is read-only") {
 		t.Fatalf("Begin on a read-only filesystem = %v, want ErrReadOnly", err)
@@ -141,9 +106,9 @@ func TestReadOnlyDestination(t *testing.T) {
 func TestUnwritableDestination(t *testing.T) {
 	var dest string
 	if os.Geteuid() == 0 {
-		dest = filepath.Join(smallExt4(t, 8, "rw"), "locked")
+		dest = filepath.Join(testenv.LoopExt4(t, 8, "rw"), "locked")
 		must(t, os.Mkdir(dest, 0o755))
-		run(t, "chattr", "+i", dest)
+		testenv.Run(t, "chattr", "+i", dest)
 		t.Cleanup(func() { exec.Command("chattr", "-i", dest).Run() })
 	} else {
 		dest = t.TempDir()

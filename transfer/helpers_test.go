@@ -14,17 +14,6 @@ import (
 	"aead.dev/minisign"
 )
 
-// requireIntegration skips a test that needs something this machine lacks,
-// or fails it when SLUICE_REQUIRE_INTEGRATION=1 (CI), where the skip would
-// hide a missing check.
-func requireIntegration(t testing.TB, reason string) {
-	t.Helper()
-	if os.Getenv("SLUICE_REQUIRE_INTEGRATION") == "1" {
-		t.Fatalf("SLUICE_REQUIRE_INTEGRATION=1 but %s", reason)
-	}
-	t.Skip(reason)
-}
-
 var testNow = time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
 
 func fixedNow() time.Time { return testNow }

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"aead.dev/minisign"
+
+	"github.com/sluice-ot/sluice/internal/testenv"
 )
 
 // Interoperability with the stock minisign tool (Debian package minisign).
@@ -16,7 +18,7 @@ func minisignCLI(t *testing.T) string {
 	t.Helper()
 	path, err := exec.LookPath("minisign")
 	if err != nil {
-		requireIntegration(t, "the minisign tool is not installed (apt-get install minisign)")
+		testenv.Require(t, "the minisign tool is not installed (apt-get install minisign)")
 	}
 	return path
 }

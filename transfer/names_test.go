@@ -70,11 +70,11 @@ func TestSafeName(t *testing.T) {
 func TestNFC(t *testing.T) {
 	for in, want := range map[string]string{
 		"e\u0301t\u00e9.txt":      "\u00e9t\u00e9.txt", // Latin, as macOS writes it
-		"\u1100\u1161.doc":         "\uac00.doc",          // Hangul jamo
-		"\u03b1\u0301.pdf":         "\u03ac.pdf",          // Greek
-		"\u0627\u0653.txt":         "\u0622.txt",          // Arabic
+		"\u1100\u1161.doc":        "\uac00.doc",        // Hangul jamo
+		"\u03b1\u0301.pdf":        "\u03ac.pdf",        // Greek
+		"\u0627\u0653.txt":        "\u0622.txt",        // Arabic
 		"A\u030a.txt":             "\u00c5.txt",
-		"\u212b.txt":               "\u00c5.txt", // the Angstrom sign is canonically Å
+		"\u212b.txt":              "\u00c5.txt", // the Angstrom sign is canonically Å
 		"already composed \u00e9": "already composed \u00e9",
 	} {
 		if got := SafeName(in); got != want {

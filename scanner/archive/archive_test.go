@@ -16,6 +16,8 @@ import (
 
 	"github.com/sluice-ot/sluice/internal/corpus"
 	"github.com/sluice-ot/sluice/scanner/archive"
+
+	"github.com/sluice-ot/sluice/internal/testenv"
 )
 
 type seen struct {
@@ -110,12 +112,7 @@ func untgz(t *testing.T, b []byte) []byte {
 // checked against the real formats.
 func TestWalkSystemCompressors(t *testing.T) {
 	for _, c := range []struct{ tool, format, ext string }{{"bzip2", "bzip2", ".bz2"}, {"xz", "xz", ".xz"}} {
-		if _, err := exec.LookPath(c.tool); err != nil {
-			if os.Getenv("SLUICE_REQUIRE_INTEGRATION") == "1" {
-				t.Fatalf("%s not installed (make deps installs it)", c.tool)
-			}
-			t.Skipf("%s not installed; run make deps", c.tool)
-		}
+		testenv.Tools(t, c.tool)
 		cmd := exec.Command(c.tool, "-c")
 		cmd.Stdin = strings.NewReader("compressed text")
 		out, err := cmd.Output()

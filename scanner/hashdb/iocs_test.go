@@ -1,24 +1,16 @@
 package hashdb
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
-)
 
-// hashIOCs is LOKI's list in the shared rulesets beside the repository.
-var hashIOCs = filepath.Join("..", "..", "..", "shared", "rulesets", "signature-base", "iocs", "hash-iocs.txt")
+	"github.com/sluice-ot/sluice/internal/testenv"
+)
 
 // TestHashIOCs parses and compiles the real signature-base hash list. It
 // skips when ../shared is absent, unless SLUICE_REQUIRE_INTEGRATION=1,
 // where a skip would hide that the list was never checked.
 func TestHashIOCs(t *testing.T) {
-	if _, err := os.Stat(hashIOCs); err != nil {
-		if os.Getenv("SLUICE_REQUIRE_INTEGRATION") == "1" {
-			t.Fatalf("signature-base hash list required (SLUICE_REQUIRE_INTEGRATION=1): %v", err)
-		}
-		t.Skipf("signature-base hash list not available: %v", err)
-	}
+	hashIOCs := testenv.SharedPath(t, "rulesets/signature-base/iocs/hash-iocs.txt")
 	l, errs, err := Load("hash-iocs.txt", hashIOCs, t.TempDir())
 	if err != nil {
 		t.Fatalf("Load(%s) error = %v, want nil", hashIOCs, err)

@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"github.com/sluice-ot/sluice/scanner"
+
+	"github.com/sluice-ot/sluice/internal/testenv"
 )
 
 func loadSignatureBase(b *testing.B) []Source {
 	b.Helper()
-	srcs, err := LoadPaths([]string{sharedPath(b, "rulesets/signature-base/yara")})
+	srcs, err := LoadPaths([]string{testenv.SharedPath(b, "rulesets/signature-base/yara")})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,13 +3,15 @@ package yara
 import (
 	"testing"
 	"time"
+
+	"github.com/sluice-ot/sluice/internal/testenv"
 )
 
 // Public rule sets must load as they come: LOKI externals, modules, and
 // the odd broken file rejected alone.
 
 func TestSignatureBase(t *testing.T) {
-	dir := sharedPath(t, "rulesets/signature-base/yara")
+	dir := testenv.SharedPath(t, "rulesets/signature-base/yara")
 	srcs, err := LoadPaths([]string{dir})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +43,7 @@ func TestSignatureBase(t *testing.T) {
 }
 
 func TestReversingLabs(t *testing.T) {
-	dir := sharedPath(t, "rulesets/reversinglabs")
+	dir := testenv.SharedPath(t, "rulesets/reversinglabs")
 	srcs, err := LoadPaths([]string{dir})
 	if err != nil {
 		t.Fatal(err)
