@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -161,7 +160,7 @@ func (sc *Scanner) inspectArchive(ctx context.Context, obj *Object, inDocument b
 		defer child.remove()
 		cobj := &Object{
 			Path: mpath, Name: path.Base(strings.ReplaceAll(m.Name, `\`, "/")), File: child.f,
-			SpoolPath: child.f.Name(), Size: child.size, Sums: child.sums,
+			SpoolPath: spoolPath(child.f), Size: child.size, Sums: child.sums,
 			Parent: obj.Path, Source: obj.Type.Container, Depth: obj.Depth + 1,
 		}
 		cobj.Ext = filetype.Ext(cobj.Name)
@@ -209,8 +208,7 @@ func (sc *Scanner) spoolMember(ctx context.Context, r io.Reader, t *tree, count 
 		_, err = f.Seek(0, io.SeekStart)
 	}
 	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
+		discardSpoolFile(f)
 		return nil, err
 	}
 	return &spooled{f: f, size: n, sums: d.sums()}, nil

@@ -196,7 +196,7 @@ func readFailure(e entry, err error) *Result {
 // inspectTop inspects one file read from the tree.
 func (sc *Scanner) inspectTop(ctx context.Context, dir string, s *spooled) *Result {
 	obj := &Object{
-		Path: s.e.display, Name: baseName(s.e.rel), File: s.f, SpoolPath: s.f.Name(),
+		Path: s.e.display, Name: baseName(s.e.rel), File: s.f, SpoolPath: spoolPath(s.f),
 		Size: s.size, Sums: s.sums,
 	}
 	obj.Ext = filetype.Ext(obj.Name)

@@ -111,19 +111,14 @@ func (s *spooled) remove() {
 	if s.f == nil {
 		return
 	}
-	name := s.f.Name()
-	s.f.Close()
-	os.Remove(name)
+	discardSpoolFile(s.f)
 	s.f = nil
 }
 
-// newSpoolFile makes an anonymous-looking temporary file in dir.
-func newSpoolFile(dir string) (*os.File, error) {
-	f, err := os.CreateTemp(dir, "obj-")
-	if err != nil {
-		return nil, &spoolError{err}
-	}
-	return f, nil
+// spoolPath is a path by which engines that open by name reach the spool
+// copy, even an unnamed one.
+func spoolPath(f *os.File) string {
+	return fmt.Sprintf("/proc/self/fd/%d", f.Fd())
 }
 
 // readOnce copies the source file into the spool, hashing as it goes.
@@ -162,8 +157,7 @@ func (sc *Scanner) readOnce(ctx context.Context, dir string, e entry) (*spooled,
 		_, err = dst.Seek(0, io.SeekStart)
 	}
 	if err != nil {
-		dst.Close()
-		os.Remove(dst.Name())
+		discardSpoolFile(dst)
 		return nil, err
 	}
 	return &spooled{e: e, f: dst, size: n, sums: d.sums()}, nil
