@@ -82,17 +82,17 @@ func (o *scanOutput) summary(s scanner.Summary, e *engines, published string, pu
 		return o.enc.Encode(map[string]any{"summary": js})
 	}
 	c := s.Counts
-	_, err := fmt.Fprintf(o.w, "scanned %d files (%s) in %s: %d clean, %d infected, %d blocked, %d errors\n",
-		s.Files, humanBytes(s.Bytes), s.Duration.Round(10*time.Millisecond), c.Clean, c.Infected, c.Blocked, c.Error)
+	_, err := fmt.Fprintf(o.w, "scanned %s (%s) in %s: %d clean, %d infected, %d blocked, %d errors\n",
+		count(s.Files, "file"), humanBytes(s.Bytes), s.Duration.Round(10*time.Millisecond), c.Clean, c.Infected, c.Blocked, c.Error)
 	if err == nil && len(rejects) > 0 {
-		_, err = fmt.Fprintf(o.w, "%d rule files rejected (see warnings above)\n", len(rejects))
+		_, err = fmt.Fprintf(o.w, "%s rejected (see warnings above)\n", count(len(rejects), "rule file"))
 	}
 	switch {
 	case err != nil || !publishing:
 	case published == "":
 		_, err = fmt.Fprintln(o.w, "nothing clean to transfer: nothing was published")
 	default:
-		_, err = fmt.Fprintf(o.w, "published %d clean files: %s\n", c.Clean, published)
+		_, err = fmt.Fprintf(o.w, "published %s: %s\n", count(c.Clean, "clean file"), published)
 	}
 	return err
 }
@@ -180,4 +180,12 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+// count says "1 file", "2 files".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

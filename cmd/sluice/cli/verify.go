@@ -59,7 +59,7 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) (int,
 		}
 		return ExitFindings, nil
 	}
-	fmt.Fprintf(stdout, "valid: transfer %s from station %s, created %s, %d files\n",
-		printable(m.ID), printable(m.Station), m.Created.UTC().Format(time.RFC3339), len(m.Files))
+	fmt.Fprintf(stdout, "valid: transfer %s from station %s, created %s, %s\n",
+		printable(m.ID), printable(m.Station), m.Created.UTC().Format(time.RFC3339), count(len(m.Files), "file"))
 	return ExitOK, nil
 }
