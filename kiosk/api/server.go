@@ -1,0 +1,215 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/user"
+	"strconv"
+	"time"
+)
+
+// Station is what the server needs of the daemon.
+type Station interface {
+	Status(ctx context.Context) Status
+	Sessions(ctx context.Context, limit int) ([]Session, error)
+	Session(ctx context.Context, id string) (*SessionDetail, error)
+	Cancel(id string) error
+	SetOperator(name string) error
+	// Subscribe returns a channel of events and a func that ends the
+	// subscription. A subscriber too slow to keep up loses events, never
+	// the station its pace.
+	Subscribe() (<-chan Event, func())
+}
+
+// Errors a Station returns for the server to map to HTTP statuses.
+var (
+	ErrNotFound   = errors.New("no such session")
+	ErrNotRunning = errors.New("session is not running")
+	ErrInvalid    = errors.New("invalid request")
+)
+
+// maxBody bounds request bodies; the API takes small JSON objects only.
+const maxBody = 64 << 10
+
+// Handler serves the API for st.
+func Handler(st Station, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/status", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, st.Status(r.Context()))
+	})
+	mux.HandleFunc("GET /v1/sessions", func(w http.ResponseWriter, r *http.Request) {
+		limit := 50
+		if s := r.URL.Query().Get("limit"); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > 1000 {
+				writeError(w, fmt.Errorf("%w: limit must be 1 to 1000", ErrInvalid))
+				return
+			}
+			limit = n
+		}
+		ss, err := st.Sessions(r.Context(), limit)
+		if err != nil {
+			log.Error("list sessions", "err", err)
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, ss)
+	})
+	mux.HandleFunc("GET /v1/sessions/{id}", func(w http.ResponseWriter, r *http.Request) {
+		d, err := st.Session(r.Context(), r.PathValue("id"))
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, d)
+	})
+	mux.HandleFunc("POST /v1/sessions/{id}/cancel", func(w http.ResponseWriter, r *http.Request) {
+		if err := st.Cancel(r.PathValue("id")); err != nil {
+			writeError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /v1/operator", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Operator string `json:"operator"`
+		}
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&body); err != nil {
+			writeError(w, fmt.Errorf("%w: body must be {\"operator\": \"...\"}", ErrInvalid))
+			return
+		}
+		if err := st.SetOperator(body.Operator); err != nil {
+			writeError(w, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /v1/events", func(w http.ResponseWriter, r *http.Request) {
+		serveEvents(w, r, st)
+	})
+	return mux
+}
+
+// serveEvents streams events as server-sent events until the client goes.
+func serveEvents(w http.ResponseWriter, r *http.Request, st Station) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		writeError(w, errors.New("streaming unsupported"))
+		return
+	}
+	events, stop := st.Subscribe()
+	defer stop()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	// A first status lets a client draw the screen without a second call.
+	writeEvent(w, "status", st.Status(r.Context()))
+	flusher.Flush()
+	heartbeat := time.NewTicker(15 * time.Second)
+	defer heartbeat.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-heartbeat.C:
+			fmt.Fprint(w, ": keep-alive\n\n")
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			writeEvent(w, ev.Type, ev)
+		}
+		flusher.Flush()
+	}
+}
+
+func writeEvent(w http.ResponseWriter, typ string, v any) {
+	b, _ := json.Marshal(v)
+	fmt.Fprintf(w, "event: %s\ndata: %s\n\n", typ, b)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	code := http.StatusInternalServerError
+	msg := "internal error; see the station log"
+	switch {
+	case errors.Is(err, ErrNotFound):
+		code, msg = http.StatusNotFound, err.Error()
+	case errors.Is(err, ErrNotRunning):
+		code, msg = http.StatusConflict, err.Error()
+	case errors.Is(err, ErrInvalid):
+		code, msg = http.StatusBadRequest, err.Error()
+	}
+	writeJSON(w, code, Error{Error: msg})
+}
+
+// Listen opens the API socket at path: a stale socket from a previous run
+// is replaced, the socket gets mode 0660 and, when group is not empty,
+// that group, so that only root and the group's members may connect.
+func Listen(path, group string) (net.Listener, error) {
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode()&os.ModeSocket == 0 {
+			return nil, fmt.Errorf("api socket %s: exists and is not a socket", path)
+		}
+		os.Remove(path)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("api socket: %w", err)
+	}
+	gid := -1
+	if group != "" {
+		g, err := user.LookupGroup(group)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("api socket group %q: %w", group, err)
+		}
+		if gid, err = strconv.Atoi(g.Gid); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("api socket group %q: %w", group, err)
+		}
+	}
+	if err := os.Chown(path, -1, gid); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("api socket: %w", err)
+	}
+	if err := os.Chmod(path, 0o660); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("api socket: %w", err)
+	}
+	return ln, nil
+}
+
+// Serve serves h on ln until ctx ends, then shuts down gracefully.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+		<-done
+		return nil
+	}
+}
