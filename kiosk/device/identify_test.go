@@ -1,0 +1,106 @@
+package device
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func noProbe(string) (map[string]string, error) { return nil, errors.New("no probe in tests") }
+
+func testCfg(tree string) Config {
+	return Config{SysfsRoot: filepath.Join("testdata", "sysfs", tree), UdevDataDir: "testdata/none", Probe: noProbe}
+}
+
+func TestIdentifyRecorded(t *testing.T) {
+	tests := []struct {
+		tree, dev  string
+		bus        string
+		ifs        []Interface
+		refused    bool
+		reasonHas  string
+		serial, id string
+	}{
+		{"stick", "sdb", "usb", []Interface{{8, 6, 0x50}}, false, "", "4C530001230101117592", "0781:5581"},
+		{"hid", "sdc", "usb", []Interface{{8, 6, 0x50}, {3, 1, 1}}, true, "keyboard", "EVIL01", "1234:5678"},
+		{"cdc", "sdd", "usb", []Interface{{8, 6, 0x50}, {2, 6, 0}, {0x0a, 0, 0}}, true, "CDC", "GADGET", "1d6b:0104"},
+		{"truncated", "sde", "usb", []Interface{{8, 6, 0x50}}, true, "malformed", "", "dead:beef"},
+		{"stick", "sda", "", nil, false, "", "", ":"},
+	}
+	for _, tt := range tests {
+		d, err := Identify(testCfg(tt.tree), "/dev/"+tt.dev)
+		if err != nil {
+			t.Fatalf("Identify(%s, %s) = %v", tt.tree, tt.dev, err)
+		}
+		if d.Bus != tt.bus || d.Serial != tt.serial || d.VendorID+":"+d.ProductID != tt.id {
+			t.Errorf("Identify(%s, %s) bus, serial, ids = %q, %q, %s:%s, want %q, %q, %s", tt.tree, tt.dev, d.Bus, d.Serial, d.VendorID, d.ProductID, tt.bus, tt.serial, tt.id)
+		}
+		if diff := cmp.Diff(tt.ifs, d.Interfaces); diff != "" {
+			t.Errorf("Identify(%s, %s) interfaces (-want +got):\n%s", tt.tree, tt.dev, diff)
+		}
+		refused, reason := d.Refusal()
+		if refused != tt.refused || !strings.Contains(reason, tt.reasonHas) {
+			t.Errorf("%s %s: Refusal() = %v, %q, want %v with %q", tt.tree, tt.dev, refused, reason, tt.refused, tt.reasonHas)
+		}
+		if d.Device != "/dev/"+tt.dev || d.Size == 0 || len(d.Partitions) == 0 {
+			t.Errorf("Identify(%s, %s) = %+v, want device, size and partitions", tt.tree, tt.dev, d)
+		}
+	}
+}
+
+func TestIdentifyRecordedRejects(t *testing.T) {
+	if _, err := Identify(testCfg("stick"), "sdb1"); !errors.Is(err, ErrNotBlock) {
+		t.Errorf("Identify(sdb1) = %v, want ErrNotBlock", err)
+	}
+	if _, err := Identify(testCfg("keyboard"), "sdz"); err == nil {
+		t.Errorf("Identify(keyboard, sdz) = nil error, want one")
+	}
+	// The tracker's initial scan ignores the keyboard (no disk), the SATA
+	// disk and the empty loop device; it keeps only the stick.
+	for tree, want := range map[string]int{"keyboard": 0, "stick": 1, "hid": 1} {
+		tr := newTracker(testCfg(tree).withDefaults())
+		tr.cfg.AcceptLoop = true
+		n := 0
+		for _, name := range tr.disks() {
+			n += len(tr.settle(name))
+		}
+		if n != want {
+			t.Errorf("initial scan of %s: %d events, want %d", tree, n, want)
+		}
+	}
+}
+
+func TestUdevProperties(t *testing.T) {
+	cfg := testCfg("stick")
+	cfg.UdevDataDir = t.TempDir()
+	db := "S:disk/by-id/usb-x\nE:ID_BUS=usb\nE:ID_SERIAL=From_Udev\nE:ID_USB_INTERFACES=:080650:e00101:\nE:ID_FS_TYPE=vfat\n"
+	if err := os.WriteFile(filepath.Join(cfg.UdevDataDir, "b8:16"), []byte(db), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Identify(cfg, "sdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if refused, reason := d.Refusal(); !refused || !strings.Contains(reason, "wireless") {
+		t.Errorf("Refusal() with ID_USB_INTERFACES wireless = %v, %q, want refused", refused, reason)
+	}
+	if d.Serial != "4C530001230101117592" {
+		t.Errorf("Serial = %q, want the USB serial from sysfs first", d.Serial)
+	}
+}
+
+func TestDiskOf(t *testing.T) {
+	for _, tt := range []struct{ path, typ, disk string }{
+		{"/devices/virtual/block/loop3/loop3p1", "partition", "loop3"},
+		{"/devices/virtual/block/loop3", "disk", "loop3"},
+		{"/devices/pci0000:00/x/block/sdb/sdb2", "partition", "sdb"},
+	} {
+		if got, _ := diskOf(tt.path, tt.typ); got != tt.disk {
+			t.Errorf("diskOf(%s) = %s, want %s", tt.path, got, tt.disk)
+		}
+	}
+}
