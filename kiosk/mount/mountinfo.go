@@ -1,0 +1,63 @@
+package mount
+
+import (
+	"bufio"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// mountEntry is one line of /proc/self/mountinfo.
+type mountEntry struct {
+	Point  string // mount point, unescaped
+	FSType string
+	Source string
+}
+
+// parseMountinfo reads the format of proc(5) mountinfo. Lines it cannot
+// read are skipped: the kernel writes this file, but a mount point path
+// comes from us and a source from a FUSE helper.
+func parseMountinfo(r io.Reader) ([]mountEntry, error) {
+	var out []mountEntry
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		sep := -1
+		for i := 6; i < len(f); i++ {
+			if f[i] == "-" {
+				sep = i
+				break
+			}
+		}
+		if len(f) < 5 || sep < 0 || sep+2 >= len(f) {
+			continue
+		}
+		out = append(out, mountEntry{Point: unescape(f[4]), FSType: f[sep+1], Source: unescape(f[sep+2])})
+	}
+	return out, sc.Err()
+}
+
+// unescape undoes the kernel's octal escapes (\040 for space, \011, \012, \134).
+func unescape(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+4 <= len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// under reports whether p is dir or below it.
+func under(p, dir string) bool {
+	return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/")
+}
