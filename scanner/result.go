@@ -102,3 +102,15 @@ type Summary struct {
 	Bytes    int64         `json:"bytes"`
 	Duration time.Duration `json:"-"`
 }
+
+// Cause names, in one short stable string, why a file that is not clean
+// was held back: its verdict and the first finding that carries it, as
+// "blocked:archive/encrypted". Manifests and reports count files by it.
+func (r *Result) Cause() string {
+	for _, f := range r.Findings {
+		if f.Verdict == r.Verdict {
+			return string(r.Verdict) + ":" + f.Engine + "/" + f.Rule
+		}
+	}
+	return string(r.Verdict)
+}

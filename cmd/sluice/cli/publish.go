@@ -53,7 +53,7 @@ func startPublisher(f *scanFlags, stderr io.Writer) (*publisher, error) {
 // exact bytes that were inspected; anything else is counted by reason.
 func (p *publisher) add(r *scanner.Result, spool *os.File) error {
 	if r.Verdict != scanner.Clean || spool == nil {
-		p.blocked[blockReason(r)]++
+		p.blocked[r.Cause()]++
 		return nil
 	}
 	if _, err := p.st.Add(r.Rel, spool, r.Size, r.SHA256); err != nil {
@@ -61,17 +61,6 @@ func (p *publisher) add(r *scanner.Result, spool *os.File) error {
 	}
 	p.added++
 	return nil
-}
-
-// blockReason names why a file was held back, for the manifest's counts:
-// the verdict and the first finding that carries it.
-func blockReason(r *scanner.Result) string {
-	for _, f := range r.Findings {
-		if f.Verdict == r.Verdict {
-			return string(r.Verdict) + ":" + f.Engine + "/" + f.Rule
-		}
-	}
-	return string(r.Verdict)
 }
 
 // finish publishes the transfer, or removes the staging area when there

@@ -1,0 +1,344 @@
+package kiosk
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"aead.dev/minisign"
+
+	"github.com/sluice-ot/sluice/internal/corpus"
+	"github.com/sluice-ot/sluice/kiosk/api"
+	"github.com/sluice-ot/sluice/kiosk/config"
+	"github.com/sluice-ot/sluice/kiosk/device"
+	"github.com/sluice-ot/sluice/kiosk/mount"
+	"github.com/sluice-ot/sluice/scanner"
+	"github.com/sluice-ot/sluice/scanner/filetype"
+	"github.com/sluice-ot/sluice/transfer"
+)
+
+// fakeMounter "mounts" a partition by pointing at a prepared folder.
+type fakeMounter struct {
+	mu       sync.Mutex
+	trees    map[string]string // partition device → folder
+	released []string
+}
+
+func (m *fakeMounter) Mount(_ context.Context, session, _ string, targets []mount.Target) ([]mount.Mounted, error) {
+	var out []mount.Mounted
+	for _, t := range targets {
+		dir, ok := m.trees[t.Device]
+		if !ok {
+			out = append(out, mount.Mounted{Target: t, Err: fmt.Errorf("wrong fs type, bad superblock")})
+			continue
+		}
+		out = append(out, mount.Mounted{Target: t, Dir: dir, Driver: "fake"})
+	}
+	return out, nil
+}
+
+func (m *fakeMounter) Release(session string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.released = append(m.released, session)
+	return nil
+}
+
+// memRecorder keeps the record in memory.
+type memRecorder struct {
+	mu      sync.Mutex
+	started []api.Session
+	ended   []api.Session
+	files   map[string][]api.File
+	endedCh chan api.Session
+}
+
+func newMemRecorder() *memRecorder {
+	return &memRecorder{files: map[string][]api.File{}, endedCh: make(chan api.Session, 16)}
+}
+
+func (r *memRecorder) SessionStarted(_ context.Context, s api.Session) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.started = append(r.started, s)
+	return nil
+}
+
+func (r *memRecorder) SessionFiles(_ context.Context, id string, files []api.File) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.files[id] = append(r.files[id], files...)
+	return nil
+}
+
+func (r *memRecorder) SessionEnded(_ context.Context, s api.Session) error {
+	r.mu.Lock()
+	r.ended = append(r.ended, s)
+	r.mu.Unlock()
+	r.endedCh <- s
+	return nil
+}
+
+func (r *memRecorder) Sessions(context.Context, int) ([]api.Session, error) { return nil, nil }
+func (r *memRecorder) Session(context.Context, string) (*api.SessionDetail, error) {
+	return nil, api.ErrNotFound
+}
+
+// gateEngine blocks every scan until released or cancelled, so a test can
+// act while a session is scanning.
+type gateEngine struct {
+	started chan struct{}
+	once    sync.Once
+	release chan struct{}
+}
+
+func (g *gateEngine) Name() string { return "gate" }
+func (g *gateEngine) Scan(ctx context.Context, _ *scanner.Object) ([]scanner.Finding, error) {
+	g.once.Do(func() { close(g.started) })
+	select {
+	case <-g.release:
+		return nil, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+type rig struct {
+	st      *Station
+	rec     *memRecorder
+	mnt     *fakeMounter
+	dest    string
+	pub     minisign.PublicKey
+	events  chan device.Event
+	cancel  context.CancelFunc
+	done    chan error
+	updates <-chan api.Event
+}
+
+func newRig(t *testing.T, engines ...scanner.Engine) *rig {
+	t.Helper()
+	sc, err := scanner.New(scanner.Config{Engines: engines, Policy: filetype.DefaultPolicy(), SpoolDir: t.TempDir(), Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, key, err := minisign.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Defaults()
+	cfg.StationID = "gate-test"
+	cfg.Destination = t.TempDir()
+	r := &rig{rec: newMemRecorder(), mnt: &fakeMounter{trees: map[string]string{}}, dest: cfg.Destination, pub: pub, events: make(chan device.Event, 8), done: make(chan error, 1)}
+	r.st = New(cfg, Deps{Scanner: sc, Mounter: r.mnt, Recorder: r.rec, Key: key, Rules: api.Rules{Name: "test", Version: "1"}, Engines: []transfer.Component{{Name: "sluice", Version: "test"}}})
+	r.updates, _ = r.st.Subscribe()
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	go func() { r.done <- r.st.Run(ctx, r.events) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-r.done:
+		case <-time.After(10 * time.Second):
+			t.Error("Run did not return after cancel")
+		}
+	})
+	return r
+}
+
+// drive prepares a drive whose partitions hold the given trees.
+func (r *rig) drive(t *testing.T, dev string, parts ...map[string][]byte) device.Drive {
+	t.Helper()
+	d := device.Drive{Device: dev, Bus: "usb", Vendor: "ACME", Model: "Stick", Serial: "S-" + filepath.Base(dev), Size: 1 << 30,
+		Interfaces: []device.Interface{{Class: 0x08, SubClass: 0x06, Protocol: 0x50}}}
+	for i, files := range parts {
+		pdev := fmt.Sprintf("%s%d", dev, i+1)
+		d.Partitions = append(d.Partitions, device.Partition{Device: pdev, Number: i + 1, FSType: "vfat", FSUUID: "ABCD-000" + fmt.Sprint(i+1)})
+		if files == nil {
+			continue // no tree: the partition will not mount
+		}
+		dir := t.TempDir()
+		var list []corpus.File
+		for p, data := range files {
+			list = append(list, corpus.File{Path: p, Data: data})
+		}
+		if err := corpus.Write(dir, list); err != nil {
+			t.Fatal(err)
+		}
+		r.mnt.trees[pdev] = dir
+	}
+	return d
+}
+
+func (r *rig) waitEnd(t *testing.T) api.Session {
+	t.Helper()
+	select {
+	case s := <-r.rec.endedCh:
+		return s
+	case <-time.After(30 * time.Second):
+		t.Fatal("no session ended")
+	}
+	return api.Session{}
+}
+
+func TestCleanSession(t *testing.T) {
+	r := newRig(t)
+	if err := r.st.SetOperator("badge 4411"); err != nil {
+		t.Fatal(err)
+	}
+	d := r.drive(t, "/dev/sdx", map[string][]byte{"docs/a.txt": []byte("alpha"), "eicar.com": corpus.EICAR, "b.pdf": corpus.PE()})
+	r.events <- device.Event{Kind: device.Inserted, Drive: d}
+	s := r.waitEnd(t)
+	if s.State != api.Done || s.Counts.Clean != 1 || s.Counts.Blocked != 2 || s.TransferPath == "" || s.Operator != "badge 4411" {
+		t.Fatalf("session = %+v, want done with 1 clean file published for badge 4411", s)
+	}
+	m, problems, err := transfer.Verify(s.TransferPath, []minisign.PublicKey{r.pub}, transfer.VerifyOptions{})
+	if err != nil || len(problems) != 0 || len(m.Files) != 1 || m.Files[0].Path != "docs/a.txt" || m.Operator != "badge 4411" || m.Source.Serial != "S-sdx" {
+		t.Errorf("transfer = %+v, problems %v, err %v", m, problems, err)
+	}
+	if got := r.rec.files[s.ID]; len(got) != 3 {
+		t.Errorf("recorded %d files, want 3", len(got))
+	}
+	if !slices.Contains(r.mnt.released, s.ID) {
+		t.Errorf("mounts of %s not released", s.ID)
+	}
+	// The operator name was for that one session; the station goes idle.
+	deadline := time.Now().Add(5 * time.Second)
+	for r.st.Status(context.Background()).State != "idle" && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if st := r.st.Status(context.Background()); st.Operator != "" || st.State != "idle" {
+		t.Errorf("status after session = %+v, want idle with no operator", st)
+	}
+	var states []api.State
+	for len(r.updates) > 0 {
+		ev := <-r.updates
+		if ev.Type == "state" {
+			states = append(states, ev.Session.State)
+		}
+	}
+	want := []api.State{api.Detected, api.Mounting, api.Scanning, api.Publishing, api.Done}
+	if !slices.Equal(states, want) {
+		t.Errorf("state events = %v, want %v", states, want)
+	}
+}
+
+func TestRefusedDevice(t *testing.T) {
+	r := newRig(t)
+	d := r.drive(t, "/dev/sdy", map[string][]byte{"a.txt": []byte("a")})
+	d.Interfaces = append(d.Interfaces, device.Interface{Class: 0x03, SubClass: 0x01, Protocol: 0x01}) // a keyboard too
+	r.events <- device.Event{Kind: device.Inserted, Drive: d}
+	s := r.waitEnd(t)
+	if s.State != api.Failed || s.Reason != api.ReasonRefused || s.TransferPath != "" {
+		t.Errorf("session = %+v, want failed: refused", s)
+	}
+	if len(r.mnt.released) != 0 {
+		t.Errorf("a refused drive was mounted (released %v)", r.mnt.released)
+	}
+}
+
+func TestRemovedMidScan(t *testing.T) {
+	gate := &gateEngine{started: make(chan struct{}), release: make(chan struct{})}
+	r := newRig(t, gate)
+	d := r.drive(t, "/dev/sdz", map[string][]byte{"a.txt": []byte("a"), "b.txt": []byte("b")})
+	r.events <- device.Event{Kind: device.Inserted, Drive: d}
+	<-gate.started
+	r.events <- device.Event{Kind: device.Removed, Drive: d}
+	s := r.waitEnd(t)
+	if s.State != api.Aborted || s.Reason != api.ReasonRemoved || s.TransferPath != "" {
+		t.Errorf("session = %+v, want aborted: removed", s)
+	}
+	if ents, _ := os.ReadDir(r.dest); len(ents) != 0 {
+		t.Errorf("destination holds %d entries after an aborted session, want none", len(ents))
+	}
+	if !slices.Contains(r.mnt.released, s.ID) {
+		t.Errorf("mounts not released after removal")
+	}
+}
+
+func TestCancelAndQueue(t *testing.T) {
+	gate := &gateEngine{started: make(chan struct{}), release: make(chan struct{})}
+	r := newRig(t, gate)
+	a := r.drive(t, "/dev/sda9", map[string][]byte{"a.txt": []byte("a")})
+	b := r.drive(t, "/dev/sdb9", map[string][]byte{"b.txt": []byte("b")})
+	r.events <- device.Event{Kind: device.Inserted, Drive: a}
+	<-gate.started
+	r.events <- device.Event{Kind: device.Inserted, Drive: b}
+	r.events <- device.Event{Kind: device.Inserted, Drive: b} // a burst: still one wait
+	deadline := time.Now().Add(5 * time.Second)
+	for r.st.Status(context.Background()).Waiting != 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	st := r.st.Status(context.Background())
+	if st.Waiting != 1 || st.Current == nil || st.Current.Device.Device != "/dev/sda9" {
+		t.Fatalf("status = %+v, want a's session running and b waiting", st)
+	}
+	if err := r.st.Cancel("not-the-id"); err == nil {
+		t.Errorf("Cancel(wrong id) = nil, want an error")
+	}
+	if err := r.st.Cancel(st.Current.ID); err != nil {
+		t.Fatal(err)
+	}
+	s := r.waitEnd(t)
+	if s.State != api.Aborted || s.Reason != api.ReasonCancelled {
+		t.Errorf("first session = %+v, want aborted: cancelled", s)
+	}
+	close(gate.release) // b scans freely
+	s = r.waitEnd(t)
+	if s.State != api.Done || s.Device.Device != "/dev/sdb9" || s.TransferPath == "" {
+		t.Errorf("second session = %+v, want b done and published", s)
+	}
+}
+
+func TestUnreadableAndTwoPartitions(t *testing.T) {
+	r := newRig(t)
+	bad := r.drive(t, "/dev/sdu", nil)
+	r.events <- device.Event{Kind: device.Inserted, Drive: bad}
+	s := r.waitEnd(t)
+	if s.State != api.Failed || s.Reason != api.ReasonUnreadable || s.Device.Partitions[0].Error == "" {
+		t.Errorf("unmountable drive: session = %+v, want failed: unreadable with the partition's error", s)
+	}
+
+	two := r.drive(t, "/dev/sdv", map[string][]byte{"a.txt": []byte("one")}, nil, map[string][]byte{"a.txt": []byte("three")})
+	r.events <- device.Event{Kind: device.Inserted, Drive: two}
+	s = r.waitEnd(t)
+	if s.State != api.Done || s.Counts.Clean != 2 || s.Device.Partitions[1].Error == "" {
+		t.Fatalf("two good partitions and a bad one: session = %+v", s)
+	}
+	m, problems, err := transfer.Verify(s.TransferPath, []minisign.PublicKey{r.pub}, transfer.VerifyOptions{})
+	if err != nil || len(problems) != 0 {
+		t.Fatalf("verify: %v %v", problems, err)
+	}
+	var paths []string
+	for _, f := range m.Files {
+		paths = append(paths, f.Path)
+	}
+	slices.Sort(paths)
+	if !slices.Equal(paths, []string{"p1/a.txt", "p3/a.txt"}) {
+		t.Errorf("transfer paths = %v, want each partition in its own folder", paths)
+	}
+}
+
+func TestStopMidSession(t *testing.T) {
+	gate := &gateEngine{started: make(chan struct{}), release: make(chan struct{})}
+	r := newRig(t, gate)
+	d := r.drive(t, "/dev/sdw", map[string][]byte{"a.txt": []byte("a")})
+	r.events <- device.Event{Kind: device.Inserted, Drive: d}
+	<-gate.started
+	r.cancel()
+	s := r.waitEnd(t)
+	if s.State != api.Aborted || s.Reason != api.ReasonStopped {
+		t.Errorf("session = %+v, want aborted: stopped", s)
+	}
+	if err := <-r.done; err != nil {
+		t.Errorf("Run() = %v, want nil after a stop", err)
+	}
+	r.done <- nil // for the cleanup
+	if !slices.Contains(r.mnt.released, s.ID) {
+		t.Errorf("mounts not released on stop")
+	}
+}
