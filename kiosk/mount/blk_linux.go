@@ -13,7 +13,14 @@ import (
 // (BLKROSET) and checks it took (BLKROGET). Call it on the whole disk and
 // on each partition before anything reads them: with the flag set the
 // block layer refuses writes from any filesystem driver.
-func SetReadOnly(dev string) error {
+func SetReadOnly(dev string) error { return setReadOnly(dev, true) }
+
+// setReadOnly sets or clears the flag. Clearing is for tests only: the
+// flag outlives a loop device's detach (it belongs to the block device,
+// not to the attached file), so a test that set it on /dev/loop0 would
+// leave the next user of loop0 unable to write. A real stick's block
+// device goes away when it is pulled.
+func setReadOnly(dev string, on bool) error {
 	// Opening a block device reads nothing; O_RDONLY because a writable
 	// open is exactly what the flag is about to forbid.
 	f, err := os.OpenFile(dev, os.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
@@ -29,15 +36,19 @@ func SetReadOnly(dev string) error {
 		return fmt.Errorf("set read-only %s: not a block device", dev)
 	}
 	fd := int(f.Fd())
-	if err := unix.IoctlSetPointerInt(fd, unix.BLKROSET, 1); err != nil {
+	want := 0
+	if on {
+		want = 1
+	}
+	if err := unix.IoctlSetPointerInt(fd, unix.BLKROSET, want); err != nil {
 		return fmt.Errorf("set read-only %s: BLKROSET: %w", dev, err)
 	}
 	ro, err := unix.IoctlGetInt(fd, unix.BLKROGET)
 	if err != nil {
 		return fmt.Errorf("set read-only %s: BLKROGET: %w", dev, err)
 	}
-	if ro != 1 {
-		return fmt.Errorf("set read-only %s: BLKROGET reports %d after BLKROSET", dev, ro)
+	if ro != want {
+		return fmt.Errorf("set read-only %s: BLKROGET reports %d after BLKROSET %d", dev, ro, want)
 	}
 	return nil
 }

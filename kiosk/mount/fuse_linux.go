@@ -129,4 +129,3 @@ func (t *tail) String() string {
 	}
 	return s
 }
-
