@@ -123,7 +123,7 @@ func manyFiles(n int) []audit.FileRecord {
 	for i := range files {
 		files[i] = audit.FileRecord{Path: fmt.Sprintf("dir/file%05d.dat", i), Size: int64(i),
 			SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-			Type: "application/octet-stream", Verdict: "clean", Reasons: []string{}}
+			Type:   "application/octet-stream", Verdict: "clean", Reasons: []string{}}
 	}
 	return files
 }
