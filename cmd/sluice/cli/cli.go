@@ -27,6 +27,7 @@ commands:
             with --out, publish the clean ones as a signed transfer
   verify    check a signed transfer or a drive carrying one
   keys      generate a key pair (keys generate --out PREFIX)
+  audit     check the audit log's hash chain (audit verify [FILE])
   version   print the version
 
 Run 'sluice <command> --help' for a command's flags.
@@ -50,6 +51,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = runKeys(ctx, rest, stdout, stderr)
 	case "verify":
 		code, err = runVerify(ctx, rest, stdout, stderr)
+	case "audit":
+		code, err = runAudit(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "sluice", Version)
 	case "help", "-h", "--help":

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/sluice-ot/sluice/scanner"
+	"github.com/sluice-ot/sluice/scanner/engines"
 )
 
 // scanOutput renders results as text (non-clean files only) or JSON lines.
@@ -65,13 +66,13 @@ type rejectJSON struct {
 	Message string `json:"message"`
 }
 
-func (o *scanOutput) summary(s scanner.Summary, e *engines, published string, publishing bool) error {
-	rejects := e.rules.Rejects()
+func (o *scanOutput) summary(s scanner.Summary, e *engines.Set, published string, publishing bool) error {
+	rejects := e.Rules.Rejects()
 	if o.json {
 		js := jsonSummary{
 			Files: s.Files, Bytes: s.Bytes, Counts: s.Counts, DurationMS: s.Duration.Milliseconds(),
-			RuleFiles: e.rules.Files(), Rules: e.rules.Count(), RulesRejected: len(rejects),
-			Rejected: []rejectJSON{}, HashRejected: e.hashRejected,
+			RuleFiles: e.Rules.Files(), Rules: e.Rules.Count(), RulesRejected: len(rejects),
+			Rejected: []rejectJSON{}, HashRejected: len(e.HashRejects),
 		}
 		for _, r := range rejects {
 			js.Rejected = append(js.Rejected, rejectJSON{File: r.File, Message: r.Message})

@@ -1,13 +1,10 @@
 package cli
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"sort"
 
 	"aead.dev/minisign"
 
@@ -66,13 +63,13 @@ func (p *publisher) add(r *scanner.Result, spool *os.File) error {
 // finish publishes the transfer, or removes the staging area when there
 // is nothing clean or the scan failed. It returns the transfer's path, or
 // "" when nothing was published.
-func (p *publisher) finish(scanErr error, rules *yara.Rules, ruleSet string) (string, error) {
+func (p *publisher) finish(scanErr error, rulesVersion string) (string, error) {
 	if scanErr != nil || p.added == 0 {
 		return "", p.st.Abort()
 	}
 	path, err := p.st.Publish(p.key, transfer.Info{
 		Engines: []transfer.Component{{Name: "sluice", Version: Version}, {Name: "libyara", Version: yara.LibraryVersion()}},
-		Rules:   []transfer.Component{{Name: "yara", Version: fmt.Sprintf("%s (%d rules in %d files)", ruleSet, rules.Count(), rules.Files())}},
+		Rules:   []transfer.Component{{Name: "yara", Version: rulesVersion}},
 		Blocked: p.blocked,
 	})
 	if err != nil {
@@ -91,22 +88,4 @@ func publishError(err error) error {
 		return wrapUserErr(err, "the destination is not writable; check --out (nothing was published)")
 	}
 	return wrapUserErr(err, "nothing was published")
-}
-
-// ruleSetID names the rules a scan used by a digest of their sources, so
-// that a manifest says exactly which rules judged its files.
-func ruleSetID(srcs []yara.Source) string {
-	names := make([]string, len(srcs))
-	byName := map[string][]byte{}
-	for i, s := range srcs {
-		names[i] = s.Name
-		byName[s.Name] = s.Data
-	}
-	sort.Strings(names)
-	h := sha256.New()
-	for _, n := range names {
-		fmt.Fprintf(h, "%s\x00%d\x00", n, len(byName[n]))
-		h.Write(byName[n])
-	}
-	return "sources-sha256:" + hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/sluice-ot/sluice/scanner"
 	"github.com/sluice-ot/sluice/scanner/filetype"
-	"github.com/sluice-ot/sluice/scanner/hashdb"
 )
 
 const scanUsage = `usage: sluice scan [flags] PATH...
@@ -123,17 +121,11 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	if err != nil {
 		return ExitFailed, err
 	}
-	defer eng.close()
+	defer eng.Close()
 
-	sc, err := scanner.New(scanner.Config{
-		Engines:    eng.engines,
-		Blocklists: eng.block,
-		Allowlists: eng.allow,
-		Policy:     filetype.DefaultPolicy(),
-		Workers:    f.workers,
-		SpoolDir:   f.spool,
-		NeedMD5:    eng.needMD5,
-	})
+	cfg := scanner.Config{Policy: filetype.DefaultPolicy(), Workers: f.workers, SpoolDir: f.spool}
+	eng.Configure(&cfg)
+	sc, err := scanner.New(cfg)
 	if err != nil {
 		return ExitFailed, wrapUserErr(err, "give a writable folder with --spool")
 	}
@@ -161,7 +153,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	var published string
 	if pub != nil {
 		var perr error
-		published, perr = pub.finish(err, eng.rules, eng.ruleSet)
+		published, perr = pub.finish(err, eng.Version())
 		if err == nil && perr != nil {
 			return ExitFailed, publishError(perr)
 		}
@@ -192,43 +184,4 @@ func defaultStationID() string {
 		return "sluice"
 	}
 	return h
-}
-
-// hashCacheDir is where compiled hash tables are kept between runs.
-func hashCacheDir(spool string) string {
-	if d, err := os.UserCacheDir(); err == nil {
-		dir := filepath.Join(d, "sluice", "hashdb")
-		if os.MkdirAll(dir, 0o700) == nil {
-			return dir
-		}
-	}
-	return spool
-}
-
-// maxLineWarnings is how many bad lines of one hash list are named.
-const maxLineWarnings = 20
-
-func loadHashLists(files []string, cache string, stderr io.Writer) ([]*hashdb.List, int, error) {
-	var lists []*hashdb.List
-	rejected := 0
-	for _, file := range files {
-		l, bad, err := hashdb.Load(filepath.Base(file), file, cache)
-		if err != nil {
-			for _, l := range lists {
-				l.Close()
-			}
-			return nil, 0, wrapUserErr(err, "check the hash list file")
-		}
-		// Every bad line counts in the summary; the first few are named.
-		rejected += len(bad)
-		for i, b := range bad {
-			if i == maxLineWarnings {
-				fmt.Fprintf(stderr, "sluice: warning: %s: %d more bad lines not shown\n", printable(file), len(bad)-i)
-				break
-			}
-			fmt.Fprintf(stderr, "sluice: warning: %s:%d: %s\n", printable(file), b.Line, printable(b.Reason))
-		}
-		lists = append(lists, l)
-	}
-	return lists, rejected, nil
 }
