@@ -131,7 +131,7 @@ type Probe func(dev string) (map[string]string, error)
 type Config struct {
 	SysfsRoot   string // default /sys
 	DevRoot     string // default /dev
-	UdevDataDir string // default /run/udev/data; read when present
+	UdevDataDir string // default /run/udev/data, read only while udevd answers
 	AcceptLoop  bool   // report loop devices (tests, demo)
 	// PreferUdev uses the "udev" netlink source when systemd-udevd runs;
 	// otherwise, or without udevd, the "kernel" source is used.
@@ -151,7 +151,8 @@ func (c Config) withDefaults() Config {
 	if c.DevRoot == "" {
 		c.DevRoot = "/dev"
 	}
-	if c.UdevDataDir == "" {
+	if c.UdevDataDir == "" && udevAlive() {
+		// A database left by a udevd that is gone is stale: ignore it.
 		c.UdevDataDir = "/run/udev/data"
 	}
 	if c.Settle <= 0 {

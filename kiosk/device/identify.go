@@ -181,7 +181,7 @@ func readUSB(d *Drive, usb string) {
 func udevProps(cfg Config, dir string) map[string]string {
 	props := map[string]string{}
 	dev := readAttr(filepath.Join(dir, "dev"))
-	if dev == "" {
+	if dev == "" || cfg.UdevDataDir == "" {
 		return props
 	}
 	f, err := os.Open(filepath.Join(cfg.UdevDataDir, "b"+dev))

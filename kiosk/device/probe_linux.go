@@ -2,9 +2,12 @@ package device
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -25,4 +28,21 @@ func blkidProbe(dev string) (map[string]string, error) {
 		return props, fmt.Errorf("blkid %s: %w", dev, err)
 	}
 	return props, nil
+}
+
+// udevControl is systemd-udevd's control socket.
+const udevControl = "/run/udev/control"
+
+// udevAlive reports whether systemd-udevd answers on its control socket.
+// The socket file, like the /run/udev/data database, outlives a udevd that
+// was killed, so its existence proves nothing.
+func udevAlive() bool {
+	c, err := net.DialTimeout("unixpacket", udevControl, time.Second)
+	if err != nil {
+		// A full backlog (udevd busy starting up) is still a live udevd;
+		// ECONNREFUSED is a socket nobody listens on.
+		return errors.Is(err, syscall.EAGAIN)
+	}
+	c.Close()
+	return true
 }

@@ -10,3 +10,5 @@ import (
 func blkidProbe(dev string) (map[string]string, error) {
 	return nil, fmt.Errorf("probe %s: not supported on %s", dev, runtime.GOOS)
 }
+
+func udevAlive() bool { return false }

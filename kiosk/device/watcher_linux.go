@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/jochenvg/go-udev"
@@ -16,16 +15,13 @@ type Watcher struct {
 	source string
 }
 
-// udevControl exists while systemd-udevd runs.
-const udevControl = "/run/udev/control"
-
 // NewWatcher picks the event source: "udev" when cfg.PreferUdev is set and
 // systemd-udevd runs, "kernel" otherwise.
 func NewWatcher(cfg Config) (*Watcher, error) {
 	cfg = cfg.withDefaults()
 	src := "kernel"
 	if cfg.PreferUdev {
-		if _, err := os.Stat(udevControl); err == nil {
+		if udevAlive() {
 			src = "udev"
 		}
 	}
