@@ -1,0 +1,190 @@
+package kiosk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sluice-ot/sluice/audit"
+	"github.com/sluice-ot/sluice/kiosk/api"
+	"github.com/sluice-ot/sluice/kiosk/config"
+	"github.com/sluice-ot/sluice/kiosk/device"
+	"github.com/sluice-ot/sluice/kiosk/mount"
+	"github.com/sluice-ot/sluice/scanner"
+	"github.com/sluice-ot/sluice/scanner/engines"
+	"github.com/sluice-ot/sluice/scanner/filetype"
+	"github.com/sluice-ot/sluice/scanner/yara"
+	"github.com/sluice-ot/sluice/transfer"
+)
+
+// DaemonOptions are the daemon's settings that are not in its config file.
+type DaemonOptions struct {
+	Version string
+	Log     *slog.Logger
+}
+
+// RunDaemon runs the station until ctx ends: it cleans up what a killed
+// predecessor left (mounts, staging folders, sessions marked
+// interrupted), loads the engines, serves the API and runs a session for
+// every drive the device watcher reports.
+func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	media := filepath.Join(cfg.StateDir, "media")
+	for _, d := range []string{cfg.StateDir, cfg.SpoolDir, media, filepath.Join(cfg.StateDir, "hashdb")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return fmt.Errorf("state directory: %w", err)
+		}
+	}
+	mounter := &mount.Mounter{Root: media}
+	cleaned, err := mounter.CleanStale()
+	if err != nil {
+		return fmt.Errorf("clean stale mounts: %w", err)
+	}
+	for _, m := range cleaned {
+		log.Warn("released a mount left by a previous run", "mount", m)
+	}
+	if err := os.MkdirAll(cfg.Destination, 0o755); err != nil {
+		return fmt.Errorf("destination: %w", err)
+	}
+	stale, err := transfer.CleanStale(cfg.Destination)
+	if err != nil {
+		return fmt.Errorf("clean stale transfers: %w", err)
+	}
+	for _, s := range stale {
+		log.Warn("removed an unfinished transfer left by a previous run", "path", s)
+	}
+	key, err := transfer.LoadPrivateKey(cfg.StationKey)
+	if err != nil {
+		return fmt.Errorf("station key: %w", err)
+	}
+
+	set, err := engines.Load(engines.Options{
+		Rules: cfg.Scan.Rules, WithDefaults: true, BlockHashes: cfg.Scan.BlockHashes, AllowHashes: cfg.Scan.AllowHashes,
+		HashCache: filepath.Join(cfg.StateDir, "hashdb"), Timeout: cfg.Scan.Timeout.Duration,
+	})
+	if err != nil {
+		return err
+	}
+	defer set.Close()
+	for _, r := range set.Rules.Rejects() {
+		log.Warn("rule file rejected", "file", r.File, "error", r.Message)
+	}
+	for _, b := range set.HashRejects {
+		log.Warn("hash list line rejected", "file", b.File, "line", b.Line, "reason", b.Reason)
+	}
+	sc, err := newScanner(cfg, set)
+	if err != nil {
+		return err
+	}
+
+	rec, closeRecord, err := openRecord(ctx, cfg, set, o.Version, log)
+	if err != nil {
+		return err
+	}
+	defer closeRecord()
+
+	st := New(cfg, Deps{
+		Scanner: sc, Mounter: mounter, Recorder: rec, Key: key,
+		Engines: []transfer.Component{{Name: "sluice", Version: o.Version}, {Name: "libyara", Version: yara.LibraryVersion()}},
+		Rules:   api.Rules{Name: "yara", Version: set.Version(), Count: set.Rules.Count()},
+		Version: o.Version, Log: log,
+	})
+
+	if err := os.MkdirAll(filepath.Dir(cfg.API.Socket), 0o755); err != nil {
+		return fmt.Errorf("api socket directory: %w", err)
+	}
+	ln, err := api.Listen(cfg.API.Socket, cfg.API.Group)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		if err := api.Serve(ctx, ln, api.Handler(st, log)); err != nil {
+			cancel(fmt.Errorf("api: %w", err))
+		}
+	}()
+
+	w, err := device.NewWatcher(device.Config{AcceptLoop: cfg.AcceptLoopDevices, PreferUdev: true, Log: log})
+	if err != nil {
+		return err
+	}
+	events := make(chan device.Event, 16)
+	go func() {
+		if err := w.Run(ctx, events); err != nil && ctx.Err() == nil {
+			cancel(fmt.Errorf("device watcher: %w", err))
+		}
+	}()
+	log.Info("station ready", "station", cfg.StationID, "source", w.Source(), "socket", cfg.API.Socket,
+		"rules", set.Version(), "destination", cfg.Destination, "accept_loop_devices", cfg.AcceptLoopDevices)
+	rec.Log.Append("station.start", map[string]any{"version": o.Version, "rules": set.Version()})
+	err = st.Run(ctx, events)
+	rec.Log.Append("station.stop", map[string]any{})
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return err
+}
+
+func newScanner(cfg config.Config, set *engines.Set) (*scanner.Scanner, error) {
+	s := cfg.Scan
+	policy := filetype.DefaultPolicy()
+	policy.MaxSize = s.MaxFileSize
+	sc := scanner.Config{
+		Policy: policy, Workers: s.Workers, SpoolDir: cfg.SpoolDir,
+		Limits: scanner.Limits{
+			MaxDepth: s.MaxDepth, MaxFiles: s.MaxFiles, MaxPathLen: s.MaxPathLen,
+			ArchiveDepth: s.ArchiveDepth, ArchiveMembers: s.ArchiveMembers, ArchiveBytes: s.ArchiveBytes, ArchiveRatio: s.ArchiveRatio,
+		},
+	}
+	set.Configure(&sc)
+	return scanner.New(sc)
+}
+
+// openRecord opens the history, the audit log and syslog forwarding, and
+// marks sessions a killed predecessor left unfinished as interrupted.
+func openRecord(ctx context.Context, cfg config.Config, set *engines.Set, version string, log *slog.Logger) (*AuditRecorder, func(), error) {
+	hist, err := audit.OpenHistory(ctx, filepath.Join(cfg.StateDir, "history.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	alog, err := audit.OpenLog(filepath.Join(cfg.StateDir, "audit.log"), cfg.StationID, time.Now)
+	if err != nil {
+		hist.Close()
+		return nil, nil, err
+	}
+	rec := &AuditRecorder{History: hist, Log: alog, Station: cfg.StationID, RulesVersion: set.Version(),
+		Engines: map[string]string{"sluice": version, "libyara": yara.LibraryVersion()}}
+	if cfg.Syslog.Target != "" {
+		if rec.Syslog, err = audit.NewSyslog(cfg.Syslog.Target, audit.SyslogOptions{Hostname: cfg.StationID}); err != nil {
+			alog.Close()
+			hist.Close()
+			return nil, nil, err
+		}
+	}
+	ids, err := hist.MarkInterrupted(ctx)
+	if err != nil {
+		log.Error("mark interrupted sessions", "err", err)
+	}
+	for _, id := range ids {
+		log.Warn("session was interrupted by a stop of the station", "session", id)
+		alog.Append("session.interrupted", map[string]any{"session": id})
+	}
+	return rec, func() {
+		if rec.Syslog != nil {
+			// Give queued events a moment to reach the SIEM.
+			sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			rec.Syslog.Close(sctx)
+			cancel()
+		}
+		alog.Close()
+		hist.Close()
+	}, nil
+}
