@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X github.com/sluice-ot/sluice/cmd/sluice/cli.Version=$(VERSION)
+LDFLAGS := -X github.com/sluice-ot/sluice/cmd/sluice/cli.Version=$(VERSION) -X main.Version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DEMO := build/demo
 TEST_TIMEOUT ?= 45m
@@ -45,21 +45,15 @@ bench: build build/go.mod ## Go benchmarks, then sluice side by side with yara, 
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x ./scanner/...
 	bench/run.sh
 
-demo: build build/go.mod ## scan a generated demo drive, publish the clean files as a signed transfer, verify it
+demo: build build/go.mod ## run the station (sluiced) on a generated demo drive; without root, scan the drive folder
 	@rm -rf $(DEMO)
 	@$(GO) run ./internal/cmd/mkcorpus -kind demo -out $(DEMO)
-	@$(BIN)/sluice keys generate --out $(DEMO)/station
-	@echo
-	@echo "== sluice scan --all --block-hashes $(DEMO)/blocklist.txt --out $(DEMO)/share --key $(DEMO)/station.key $(DEMO)/drive"
-	@$(BIN)/sluice scan --all --block-hashes $(DEMO)/blocklist.txt --out $(DEMO)/share --key $(DEMO)/station.key \
-	  --station-id demo-station --expires 720h $(DEMO)/drive; \
-	  s=$$?; if [ $$s -eq 1 ]; then echo "== exit status 1: some files were held back, as expected for the demo drive"; fi; \
-	  [ $$s -le 1 ]
-	@echo
-	@echo "== sluice verify --pub $(DEMO)/station.pub $(DEMO)/share/*"
-	@$(BIN)/sluice verify --pub $(DEMO)/station.pub $(DEMO)/share/*
-	@echo "== minisign -Vm .sluice/manifest.json -p $(DEMO)/station.pub (the stock tool agrees)"
-	@if command -v minisign >/dev/null; then minisign -Vm $(DEMO)/share/*/.sluice/manifest.json -p $(DEMO)/station.pub; fi
+	@if [ "$$(id -u)" -eq 0 ]; then \
+	  demo/station.sh $(BIN) $(DEMO); \
+	else \
+	  echo "== not root: the station demo needs a loop device and mounts; scanning the drive folder instead"; \
+	  demo/folder.sh $(BIN) $(DEMO); \
+	fi
 
 clean: ## remove build outputs
 	rm -rf $(BIN) build

@@ -27,6 +27,9 @@ commands:
             with --out, publish the clean ones as a signed transfer
   verify    check a signed transfer or a drive carrying one
   keys      generate a key pair (keys generate --out PREFIX)
+  status    show the station daemon's state
+  sessions  list the station's sessions, or show one with its files
+  watch     follow sessions live
   audit     check the audit log's hash chain (audit verify [FILE])
   version   print the version
 
@@ -53,6 +56,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = runVerify(ctx, rest, stdout, stderr)
 	case "audit":
 		code, err = runAudit(ctx, rest, stdout, stderr)
+	case "status":
+		code, err = runStatus(ctx, rest, stdout, stderr)
+	case "sessions":
+		code, err = runSessions(ctx, rest, stdout, stderr)
+	case "watch":
+		code, err = runWatch(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "sluice", Version)
 	case "help", "-h", "--help":
