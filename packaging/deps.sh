@@ -12,6 +12,9 @@ packages=(
   yara minisign zip unzip p7zip-full xz-utils bzip2 time
   # drive images (FAT via mtools) for the demo and mount tests
   mtools dosfstools
+  # kiosk/mount: read-only FUSE drivers for what the kernel may lack,
+  # mkfs tools for test images, sfdisk/partx/losetup for loop drives
+  fusefat exfat-fuse ntfs-3g exfatprogs e2fsprogs xfsprogs fdisk util-linux
   # device watch tests: systemd-udevd and udevadm, sfdisk for partitioned
   # loop images, blkid (util-linux) for probing without udev
   udev fdisk util-linux

@@ -59,5 +59,6 @@ func unescape(s string) string {
 
 // under reports whether p is dir or below it.
 func under(p, dir string) bool {
-	return p == dir || strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/")
+	d := strings.TrimSuffix(dir, "/")
+	return p == d || strings.HasPrefix(p, d+"/")
 }

@@ -111,7 +111,7 @@ func removeDirs(sdir string, done *[]string) []error {
 // CleanStale takes down what a killed daemon left under Root: it unmounts
 // every mount below Root (deepest first, lazily if busy) and removes the
 // session directories. Sessions this Mounter holds are left alone. It
-// returns the mount points unmounted and the directories removed.
+// returns the mount points unmounted, then the other directories removed.
 func (m *Mounter) CleanStale() ([]string, error) {
 	if err := m.checkRoot(); err != nil {
 		return nil, err
@@ -135,8 +135,9 @@ func (m *Mounter) CleanStale() ([]string, error) {
 		return nil, err
 	}
 	sort.SliceStable(pts, func(i, j int) bool { return len(pts[i]) > len(pts[j]) })
-	var cleaned []string
+	var cleaned, removed []string
 	var errs []error
+	unmounted := make(map[string]bool)
 	for _, p := range pts {
 		if p == m.Root || isLive(p) {
 			continue // Root may itself be a tmpfs: it is trusted
@@ -145,6 +146,7 @@ func (m *Mounter) CleanStale() ([]string, error) {
 			errs = append(errs, err)
 			continue
 		}
+		unmounted[p] = true
 		cleaned = append(cleaned, p)
 	}
 	ents, err := os.ReadDir(m.Root)
@@ -156,7 +158,12 @@ func (m *Mounter) CleanStale() ([]string, error) {
 		if isLive(p) || !de.IsDir() {
 			continue
 		}
-		errs = append(errs, removeDirs(p, &cleaned)...)
+		errs = append(errs, removeDirs(p, &removed)...)
+	}
+	for _, p := range removed {
+		if !unmounted[p] {
+			cleaned = append(cleaned, p)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return cleaned, fmt.Errorf("clean stale mounts: %w", err)

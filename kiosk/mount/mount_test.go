@@ -1,0 +1,115 @@
+package mount
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestPlanFor(t *testing.T) {
+	noKernel := map[string]bool{"ext4": true, "xfs": true, "btrfs": true, "squashfs": true}
+	full := map[string]bool{"ext4": true, "vfat": true, "exfat": true, "ntfs3": true, "iso9660": true}
+	m := &Mounter{UID: 1000, GID: 100}
+	owner := "uid=1000,gid=100,umask=077"
+	for _, tc := range []struct {
+		fstype string
+		kernel map[string]bool
+		want   string // driver, then kernel type and data or the helper command line
+	}{
+		{"ext4", noKernel, "kernel ext4 noload"},
+		{"ext3", noKernel, "kernel ext4 noload"},
+		{"ext2", noKernel, "kernel ext4 noload"},
+		{"xfs", noKernel, "kernel xfs norecovery"},
+		{"btrfs", noKernel, "kernel btrfs rescue=nologreplay"},
+		{"squashfs", noKernel, "kernel squashfs "},
+		{"vfat", noKernel, "fusefat fusefat -f -o ro,nosuid,nodev,noexec," + owner + " DEV DIR"},
+		{"exfat", noKernel, "exfat-fuse mount.exfat-fuse -d -o ro,nosuid,nodev,noexec," + owner + " DEV DIR"},
+		{"ntfs", noKernel, "ntfs-3g ntfs-3g -o ro,nosuid,nodev,noexec,no_detach," + owner + " DEV DIR"},
+		{"vfat", full, "kernel vfat " + owner},
+		{"exfat", full, "kernel exfat " + owner},
+		{"ntfs", full, "kernel ntfs3 " + owner},
+		{"iso9660", full, "kernel iso9660 "},
+	} {
+		p, err := m.planFor(tc.fstype, "DEV", "DIR", tc.kernel)
+		if err != nil {
+			t.Errorf("planFor(%s) = %v", tc.fstype, err)
+			continue
+		}
+		got := p.driver + " " + p.fstype + " " + p.data
+		if p.driver != DriverKernel {
+			got = p.driver + " " + p.prog + " " + strings.Join(p.args, " ")
+		}
+		if got != tc.want {
+			t.Errorf("planFor(%s) = %q, want %q", tc.fstype, got, tc.want)
+		}
+	}
+	for _, fs := range []string{"iso9660", "udf", "hfsplus"} {
+		if _, err := m.planFor(fs, "DEV", "DIR", noKernel); !errors.Is(err, ErrNoDriver) {
+			t.Errorf("planFor(%s) without a driver = %v, want ErrNoDriver", fs, err)
+		}
+	}
+}
+
+func TestAllowed(t *testing.T) {
+	if !(&Mounter{}).allowed("ext4") || (&Mounter{}).allowed("hfsplus") {
+		t.Errorf("default allowlist wrong")
+	}
+	if (&Mounter{Allowed: []string{"vfat"}}).allowed("ext4") {
+		t.Errorf("custom allowlist ignored")
+	}
+}
+
+func TestValidName(t *testing.T) {
+	for _, s := range []string{"p1", "disk", "2024-01-01T10.00-abc", "a.b"} {
+		if err := validName(s); err != nil {
+			t.Errorf("validName(%q) = %v, want nil", s, err)
+		}
+	}
+	for _, s := range []string{"", ".", "..", "a/b", "/abs", "a..b", "..x", "x\x00"} {
+		if err := validName(s); !errors.Is(err, ErrBadName) {
+			t.Errorf("validName(%q) = %v, want ErrBadName", s, err)
+		}
+	}
+}
+
+const sampleMountinfo = `22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw
+42 22 0:40 / /run/sluice/media/s1/p1 ro,nosuid,nodev,noexec - fuse.fusefat fusefat ro,user_id=0
+43 22 7:1 / /run/sluice/media/s\0401/with\134slash ro master:3 - ext4 /dev/loop1p1 ro,noload
+garbage line
+44 22 0:5 / /x rw - 
+`
+
+func TestParseMountinfo(t *testing.T) {
+	got, err := parseMountinfo(strings.NewReader(sampleMountinfo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []mountEntry{
+		{"/", "ext4", "/dev/vda"},
+		{"/run/sluice/media/s1/p1", "fuse.fusefat", "fusefat"},
+		{"/run/sluice/media/s 1/with\\slash", "ext4", "/dev/loop1p1"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("parseMountinfo = %q, want %q", got, want)
+	}
+	if !under("/r/m/s1/p1", "/r/m") || under("/r/media2", "/r/m") || !under("/r/m", "/r/m/") {
+		t.Errorf("under is wrong")
+	}
+}
+
+func FuzzParseMountinfo(f *testing.F) {
+	f.Add(sampleMountinfo)
+	f.Add(`1 2 3 4 \ 6 - x \1`)
+	f.Fuzz(func(t *testing.T, s string) {
+		ents, err := parseMountinfo(strings.NewReader(s))
+		if err != nil {
+			return
+		}
+		for _, e := range ents {
+			if e.FSType == "" {
+				t.Errorf("entry without a type: %+v", e)
+			}
+		}
+	})
+}
