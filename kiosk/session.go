@@ -100,6 +100,9 @@ func (s *session) run() {
 		if err := st.d.Mounter.Release(s.id); err != nil {
 			st.d.Log.Error("release mounts", "session", s.id, "err", err)
 		}
+		if err := clearLoopReadOnly(s.drive); err != nil {
+			st.d.Log.Warn("clear read-only flag of loop device", "session", s.id, "err", err)
+		}
 	}
 	s.end(out)
 }
@@ -333,4 +336,24 @@ func media(d device.Drive) transfer.Media {
 		m.FSUUID, m.FSLabel = d.Partitions[0].FSUUID, d.Partitions[0].FSLabel
 	}
 	return m
+}
+
+// clearLoopReadOnly resets the read-only flag the session set on a loop
+// drive's block devices, which would otherwise outlive the loop device's
+// detach (see mount.ClearLoopReadOnly). A real stick's devices go away.
+func clearLoopReadOnly(d device.Drive) error {
+	if d.Bus != "loop" {
+		return nil
+	}
+	errs := []error{mount.ClearLoopReadOnly(d.Device)}
+	for _, p := range d.Partitions {
+		if p.Device == d.Device {
+			continue
+		}
+		// A detached loop device's partitions are gone already.
+		if _, err := os.Stat(p.Device); err == nil {
+			errs = append(errs, mount.ClearLoopReadOnly(p.Device))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -88,6 +88,9 @@ func LoopExt4(t testing.TB, sizeMiB int64, opts string) string {
 	Run(t, "mkfs.ext4", "-q", "-F", "-m", "0", img)
 	dev := strings.TrimSpace(Run(t, "losetup", "-f", "--show", img))
 	t.Cleanup(func() { exec.Command("losetup", "-d", dev).Run() })
+	// A station session may have left this loop device's read-only flag
+	// set (it outlives a detach); this filesystem must be writable.
+	Run(t, "blockdev", "--setrw", dev)
 	mnt := t.TempDir()
 	Run(t, "mount", "-t", "ext4", "-o", opts, dev, mnt)
 	t.Cleanup(func() {

@@ -5,6 +5,8 @@ package mount
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -15,11 +17,20 @@ import (
 // block layer refuses writes from any filesystem driver.
 func SetReadOnly(dev string) error { return setReadOnly(dev, true) }
 
-// setReadOnly sets or clears the flag. Clearing is for tests only: the
-// flag outlives a loop device's detach (it belongs to the block device,
-// not to the attached file), so a test that set it on /dev/loop0 would
-// leave the next user of loop0 unable to write. A real stick's block
-// device goes away when it is pulled.
+// ClearLoopReadOnly clears the flag on a loop device once a session is
+// over. The flag outlives the loop device's detach (it belongs to the
+// block device, not to the attached file), so without this the next user
+// of /dev/loop0 could not write to it. A real stick's block device goes
+// away when it is pulled, so only loop devices need this; it refuses
+// anything else.
+func ClearLoopReadOnly(dev string) error {
+	if !strings.HasPrefix(filepath.Base(dev), "loop") {
+		return fmt.Errorf("clear read-only %s: not a loop device", dev)
+	}
+	return setReadOnly(dev, false)
+}
+
+// setReadOnly sets or clears the flag.
 func setReadOnly(dev string, on bool) error {
 	// Opening a block device reads nothing; O_RDONLY because a writable
 	// open is exactly what the flag is about to forbid.

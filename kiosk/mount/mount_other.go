@@ -29,6 +29,9 @@ func SetReadOnly(dev string) error { return errUnsupported("set read-only") }
 // IsReadOnly is not supported outside Linux.
 func IsReadOnly(dev string) (bool, error) { return false, errUnsupported("read-only flag") }
 
+// ClearLoopReadOnly is not supported on this GOOS.
+func ClearLoopReadOnly(dev string) error { return errUnsupported("clear read-only") }
+
 // EnterPrivateNamespace is not supported outside Linux.
 func EnterPrivateNamespace() error { return errUnsupported("mount namespace") }
 
