@@ -5,19 +5,19 @@
 set -euo pipefail
 
 packages=(
-  # build: cgo bindings
-  build-essential pkg-config libyara-dev
+  # build: cgo bindings (go-yara, go-udev)
+  build-essential pkg-config libyara-dev libudev-dev
   # tests and benchmarks: the reference CLIs we compare with and
   # interoperate with, archive tools for test corpora, GNU time for RSS
   yara minisign zip unzip p7zip-full xz-utils bzip2 time
-  # drive images (FAT via mtools) for the demo and mount tests
-  mtools dosfstools
-  # kiosk/mount: read-only FUSE drivers for what the kernel may lack,
-  # mkfs tools for test images, sfdisk/partx/losetup for loop drives
-  fusefat exfat-fuse ntfs-3g exfatprogs e2fsprogs xfsprogs fdisk util-linux
-  # device watch tests: systemd-udevd and udevadm, sfdisk for partitioned
-  # loop images, blkid (util-linux) for probing without udev
-  udev fdisk util-linux
+  # drive images: mtools and dosfstools for FAT, mkfs tools for test
+  # images, sfdisk (fdisk), partx, losetup and blkid (util-linux)
+  mtools dosfstools e2fsprogs xfsprogs exfatprogs fdisk util-linux
+  # kiosk/mount: read-only FUSE drivers for what the kernel may lack
+  fusefat exfat-fuse ntfs-3g
+  # kiosk/device: systemd-udevd and udevadm; packaging tests:
+  # systemd-analyze
+  udev systemd
 )
 
 missing=()
