@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -76,9 +77,9 @@ func Walk(ctx context.Context, format string, f *os.File, size int64, name strin
 	case "zip":
 		err = walkZip(ctx, f, size, fn)
 	case "tar":
-		err = walkTar(ctx, f, fn)
+		err = walkTar(ctx, bufio.NewReaderSize(f, 64<<10), fn)
 	case "gzip", "bzip2", "xz":
-		err = walkStream(format, f, name, fn)
+		err = walkStream(ctx, format, f, name, fn)
 	default:
 		return fmt.Errorf("%w: %s", ErrUnsupported, format)
 	}

@@ -12,6 +12,8 @@ import (
 	"os"
 
 	"github.com/ulikunitz/xz"
+
+	"github.com/sluice-ot/sluice/scanner/filetype"
 )
 
 // zipMethodBzip2 is the APPNOTE compression method for bzip2; archive/zip
@@ -69,8 +71,8 @@ func walkZipMember(zf *zip.File, m Member, fn WalkFunc) error {
 	return fn(m, &errTagger{r: rc})
 }
 
-func walkTar(ctx context.Context, f *os.File, fn WalkFunc) error {
-	tr := tar.NewReader(bufio.NewReaderSize(f, 64<<10))
+func walkTar(ctx context.Context, r io.Reader, fn WalkFunc) error {
+	tr := tar.NewReader(r)
 	for {
 		if err := checkCtx(ctx); err != nil {
 			return err
@@ -104,7 +106,11 @@ func walkTar(ctx context.Context, f *os.File, fn WalkFunc) error {
 	}
 }
 
-func walkStream(format string, f *os.File, archiveName string, fn WalkFunc) error {
+// walkStream walks a gzip, bzip2 or xz stream. A tar inside (.tar.gz,
+// .tgz, …) is walked member by member straight from the decompressor, as
+// one archive: the station never spools or scans the intermediate .tar,
+// which no user sees. Anything else is the stream's one member.
+func walkStream(ctx context.Context, format string, f *os.File, archiveName string, fn WalkFunc) error {
 	br := bufio.NewReaderSize(f, 64<<10)
 	var r io.Reader
 	name := StreamName(archiveName, format)
@@ -125,7 +131,11 @@ func walkStream(format string, f *os.File, archiveName string, fn WalkFunc) erro
 		}
 		r = xr
 	}
-	return fn(Member{Name: name, Size: -1, Kind: File}, &errTagger{r: r})
+	dr := bufio.NewReaderSize(&errTagger{r: r}, 64<<10)
+	if hdr, _ := dr.Peek(512); filetype.IsTarHeader(hdr) {
+		return walkTar(ctx, dr, fn)
+	}
+	return fn(Member{Name: name, Size: -1, Kind: File}, dr)
 }
 
 // errTagger marks decoder errors as ErrCorrupt so that the caller can tell

@@ -51,3 +51,11 @@ func parseOctal(f []byte) (int64, bool) {
 	}
 	return v, digits > 0
 }
+
+// IsTarHeader reports whether h starts with a tar header, by the same
+// test Detect uses. The archive walker uses it to read a tar straight out
+// of a compressed stream.
+func IsTarHeader(h []byte) bool {
+	_, ok := detectTar(h)
+	return ok
+}
