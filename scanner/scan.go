@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -103,6 +104,11 @@ func (sc *Scanner) scan(ctx context.Context, roots []string, h Handler) (Summary
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// One OS thread per worker: the engines' C libraries keep
+			// per-thread state (libyara's scan context, malloc arenas),
+			// which stays warm when a worker does not hop threads.
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			for s := range spooledQ {
 				done <- outcome{res: sc.inspectTop(ctx, dir, s), sp: s}
 			}
