@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -71,13 +73,47 @@ func Run(t testing.TB, name string, args ...string) string {
 	return string(out)
 }
 
+var (
+	loopOnce sync.Once
+	loopErr  error
+	loopLock *os.File
+)
+
+// LoopDevices serialises tests that attach loop devices, across every
+// test process on the machine (go test runs packages in parallel). Loop
+// devices are a shared, global resource: a station daemon under test
+// takes any loop device as a drive and sets it read-only, and a test udev
+// rule relabels them all. The first call in a process takes an exclusive
+// lock that the process holds until it exits, so nested and repeated
+// calls cannot deadlock.
+func LoopDevices(t testing.TB) {
+	t.Helper()
+	loopOnce.Do(func() {
+		f, err := os.OpenFile(filepath.Join(os.TempDir(), "sluice-loop-tests.lock"), os.O_CREATE|os.O_RDWR, 0o666)
+		if err != nil {
+			loopErr = err
+			return
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			f.Close()
+			loopErr = err
+			return
+		}
+		loopLock = f // held open, and locked, for the life of the process
+	})
+	if loopErr != nil {
+		t.Fatalf("loop device lock: %v", loopErr)
+	}
+}
+
 // LoopExt4 mounts a fresh ext4 filesystem of sizeMiB on a loop device,
 // with mount options opts, and returns its mount point. Cleanup unmounts it
 // and detaches the loop device.
 func LoopExt4(t testing.TB, sizeMiB int64, opts string) string {
 	t.Helper()
 	Root(t, "a loop-device filesystem")
-	Tools(t, "losetup", "mkfs.ext4", "mount", "umount")
+	Tools(t, "losetup", "mkfs.ext4", "mount", "umount", "blockdev")
+	LoopDevices(t)
 	img := filepath.Join(t.TempDir(), "fs.img")
 	if err := os.WriteFile(img, nil, 0o600); err != nil {
 		t.Fatal(err)

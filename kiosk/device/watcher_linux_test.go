@@ -20,6 +20,7 @@ func partitionedImage(t *testing.T) string {
 	t.Helper()
 	testenv.Root(t, "attaching loop devices")
 	testenv.Tools(t, "losetup", "sfdisk", "partx", "mkfs.ext4", "blkid")
+	testenv.LoopDevices(t)
 	img := filepath.Join(t.TempDir(), "stick.img")
 	if err := os.WriteFile(img, nil, 0o600); err != nil {
 		t.Fatal(err)

@@ -30,6 +30,7 @@ func requireLoop(t *testing.T, tools ...string) {
 	t.Helper()
 	testenv.Root(t, "mounting loop devices")
 	testenv.Tools(t, append([]string{"losetup", "sfdisk", "umount"}, tools...)...)
+	testenv.LoopDevices(t)
 }
 
 // newDisk creates a sizeMiB image, partitions it with the sfdisk script
@@ -208,6 +209,7 @@ func helperPids(m *Mounter, sess string) []int {
 // newDiskFrom attaches an existing image.
 func newDiskFrom(t *testing.T, img string) (string, string) {
 	t.Helper()
+	testenv.LoopDevices(t)
 	dev := strings.TrimSpace(testenv.Run(t, "losetup", "-f", "--show", "-P", img))
 	attachCleanup(t, dev)
 	return img, dev
