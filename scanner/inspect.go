@@ -3,7 +3,6 @@ package scanner
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"path"
@@ -200,7 +199,7 @@ func (sc *Scanner) spoolMember(ctx context.Context, r io.Reader, t *tree, count 
 		last = total
 		t.bytes += delta
 		if t.bytes > sc.cfg.Limits.ArchiveBytes {
-			return &limitError{"size-limit", "expands to more than " + formatBytes(sc.cfg.Limits.ArchiveBytes)}
+			return &limitError{"size-limit", "expands to more than " + mib(sc.cfg.Limits.ArchiveBytes)}
 		}
 		return count(delta)
 	})
@@ -227,15 +226,10 @@ func (t *tree) member(obj *Object) string {
 // the result already carries: "dir/a.zip/b/c.doc" becomes "b/c.doc".
 func (t *tree) trim(p string) string { return strings.TrimPrefix(p, t.top+"/") }
 
-func formatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
+// mib writes a byte limit for a finding's detail: limits are whole MiB.
+func mib(n int64) string {
+	if n%(1<<20) != 0 {
+		return strconv.FormatInt(n, 10) + " bytes"
 	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+	return strconv.FormatInt(n>>20, 10) + " MiB"
 }

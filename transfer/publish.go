@@ -209,20 +209,31 @@ func TrustedComment(m *Manifest) string {
 	return "transfer:" + m.ID + " station:" + m.Station + " time:" + m.Created.UTC().Format(time.RFC3339)
 }
 
-// writeFile creates a new 0644 file, writes data and syncs it.
-func writeFile(path string, data []byte) (err error) {
+// createFile makes a new file of mode 0644 whatever the umask, never
+// through a link and never over an existing name.
+func createFile(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|noFollow, 0o644)
 	if err != nil {
-		return destError(err)
+		return nil, destError(err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return nil, destError(err)
+	}
+	return f, nil
+}
+
+// writeFile creates a new 0644 file, writes data and syncs it.
+func writeFile(path string, data []byte) (err error) {
+	f, err := createFile(path)
+	if err != nil {
+		return err
 	}
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = destError(cerr)
 		}
 	}()
-	if err := f.Chmod(0o644); err != nil {
-		return destError(err)
-	}
 	if _, err := f.Write(data); err != nil {
 		return destError(err)
 	}

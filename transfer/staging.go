@@ -217,18 +217,15 @@ func (s *Staging) usable() error {
 // copyChecked copies exactly size bytes from r into a new file at path,
 // failing with ErrMismatch when r holds fewer or more bytes or other bytes.
 func copyChecked(path string, r io.Reader, size int64, want []byte) (err error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|noFollow, 0o644)
+	f, err := createFile(path)
 	if err != nil {
-		return destError(err)
+		return err
 	}
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = destError(cerr)
 		}
 	}()
-	if err := f.Chmod(0o644); err != nil {
-		return destError(err)
-	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(destWriter{f}, h), io.LimitReader(r, size))
 	if err != nil {
