@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"aead.dev/minisign"
 
 	"github.com/sluice-ot/sluice/internal/corpus"
+	"github.com/sluice-ot/sluice/internal/testenv"
 	"github.com/sluice-ot/sluice/kiosk/api"
 	"github.com/sluice-ot/sluice/kiosk/config"
 	"github.com/sluice-ot/sluice/kiosk/device"
@@ -340,5 +342,30 @@ func TestStopMidSession(t *testing.T) {
 	r.done <- nil // for the cleanup
 	if !slices.Contains(r.mnt.released, s.ID) {
 		t.Errorf("mounts not released on stop")
+	}
+}
+
+// A full transfer share: the session fails with a reason the operator can
+// act on, and nothing partial is left in the share.
+func TestDestinationFull(t *testing.T) {
+	r := newRig(t)
+	r.st.cfg.Destination = testenv.LoopExt4(t, 8, "rw")
+	files := map[string][]byte{}
+	for i := range 12 {
+		files[fmt.Sprintf("data/%02d.txt", i)] = bytes.Repeat([]byte("plant data line\n"), 64<<10)
+	}
+	r.events <- device.Event{Kind: device.Inserted, Drive: r.drive(t, "/dev/sdf", files)}
+	s := r.waitEnd(t)
+	if s.State != api.Failed || s.Reason != api.ReasonDestinationFull || s.TransferPath != "" {
+		t.Errorf("session = %+v, want failed: destination-full", s)
+	}
+	ents, err := os.ReadDir(r.st.cfg.Destination)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.Name() != "lost+found" {
+			t.Errorf("the full share holds %s after the session, want nothing", e.Name())
+		}
 	}
 }
