@@ -27,6 +27,7 @@ commands:
             with --out, publish the clean ones as a signed transfer
   verify    check a signed transfer or a drive carrying one
   keys      generate a key pair (keys generate --out PREFIX)
+  rules     build, sign and inspect signed rule bundles (rules build|sign|inspect)
   status    show the station daemon's state
   sessions  list the station's sessions, or show one with its files
   watch     follow sessions live
@@ -54,6 +55,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = runKeys(ctx, rest, stdout, stderr)
 	case "verify":
 		code, err = runVerify(ctx, rest, stdout, stderr)
+	case "rules":
+		code, err = runRules(ctx, rest, stdout, stderr)
 	case "audit":
 		code, err = runAudit(ctx, rest, stdout, stderr)
 	case "status":
