@@ -32,6 +32,7 @@ commands:
   sessions  list the station's sessions, or show one with its files
   watch     follow sessions live
   audit     check the audit log's hash chain (audit verify [FILE])
+  admin     set up admin login on the station (admin init), or check it (admin whoami)
   version   print the version
 
 Run 'sluice <command> --help' for a command's flags.
@@ -65,6 +66,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = runSessions(ctx, rest, stdout, stderr)
 	case "watch":
 		code, err = runWatch(ctx, rest, stdout, stderr)
+	case "admin":
+		code, err = runAdmin(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "sluice", Version)
 	case "help", "-h", "--help":
