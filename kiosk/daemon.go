@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sluice-ot/sluice/audit"
+	"github.com/sluice-ot/sluice/kiosk/admin"
 	"github.com/sluice-ot/sluice/kiosk/api"
 	"github.com/sluice-ot/sluice/kiosk/config"
 	"github.com/sluice-ot/sluice/kiosk/device"
@@ -97,6 +98,8 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 		Version: o.Version, Log: log,
 	})
 
+	auth := admin.NewAuthenticator(filepath.Join(cfg.StateDir, admin.DefaultFile), admin.Options{Auditor: rec.Log})
+
 	if err := os.MkdirAll(filepath.Dir(cfg.API.Socket), 0o755); err != nil {
 		return fmt.Errorf("api socket directory: %w", err)
 	}
@@ -107,7 +110,7 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go func() {
-		if err := api.Serve(ctx, ln, api.Handler(st, log)); err != nil {
+		if err := api.Serve(ctx, ln, api.WithAdmin(api.Handler(st, log), auth, log)); err != nil {
 			cancel(fmt.Errorf("api: %w", err))
 		}
 	}()

@@ -212,6 +212,13 @@ func TestSocketPermissions(t *testing.T) {
 // TestMain doubles as the child of TestSocketPermissions: run as nobody,
 // it dials the socket and must be refused.
 func TestMain(m *testing.M) {
+	if sock := os.Getenv("SLUICE_API_ADMIN_CHILD"); sock != "" {
+		if err := adminPeerChild(sock, os.Getenv("SLUICE_API_ADMIN_CODE")); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if sock := os.Getenv("SLUICE_API_DIAL"); sock != "" {
 		_, err := net.Dial("unix", sock)
 		if !errors.Is(err, syscall.EACCES) {

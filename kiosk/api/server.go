@@ -199,7 +199,9 @@ func Listen(path, group string) (net.Listener, error) {
 
 // Serve serves h on ln until ctx ends, then shuts down gracefully.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// ConnContext records the peer's credentials: root on the station's
+	// shell is admin without a PIN (see RequireAdmin).
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ConnContext: PeerConnContext}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
