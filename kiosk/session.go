@@ -25,6 +25,7 @@ type session struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 	prog   *scanner.Progress
+	eng    *engineSet // held from start to end
 
 	mu   sync.Mutex
 	info api.Session
@@ -38,8 +39,9 @@ func (st *Station) newSession(ctx context.Context, d device.Drive) *session {
 	op := st.operator
 	// An operator name belongs to one session: the next drive starts anew.
 	st.operator = ""
+	eng := st.acquireEngines()
 	st.mu.Unlock()
-	s := &session{st: st, id: st.newSessionID(), drive: d, prog: scanner.NewProgress(st.d.Now)}
+	s := &session{st: st, id: st.newSessionID(), drive: d, prog: scanner.NewProgress(st.d.Now), eng: eng}
 	// Only stop cancels a session, so that its cause (removed, cancelled,
 	// stopping) is always known; Run stops it when its own ctx ends.
 	s.ctx, s.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
@@ -104,6 +106,7 @@ func (s *session) run() {
 			st.d.Log.Warn("clear read-only flag of loop device", "session", s.id, "err", err)
 		}
 	}
+	st.releaseEngines(s.eng)
 	s.end(out)
 }
 
@@ -152,7 +155,7 @@ func (s *session) work(stage **transfer.Staging, mounted *bool) outcome {
 		Source:   media(s.drive),
 		Operator: s.info.Operator,
 		Engines:  st.d.Engines,
-		Rules:    []transfer.Component{{Name: st.d.Rules.Name, Version: st.d.Rules.Version}},
+		Rules:    []transfer.Component{{Name: s.eng.rules.Name, Version: s.eng.rules.Version}},
 		Blocked:  blocked,
 	})
 	if err != nil {
@@ -217,7 +220,7 @@ func (s *session) scan(stage *transfer.Staging, roots map[string]string) (scanne
 		batch = nil
 	}
 	stopTicker := s.tickProgress()
-	sum, err := st.d.Scanner.Scan(s.ctx, dirs, func(r *scanner.Result, spool *os.File) error {
+	sum, err := s.eng.scanner.Scan(s.ctx, dirs, func(r *scanner.Result, spool *os.File) error {
 		rel := r.Rel
 		if prefix {
 			rel = path.Join(byDir[r.Root], rel)

@@ -30,6 +30,7 @@ type mounter interface {
 
 // Deps are the station's parts, built by the daemon's main.
 type Deps struct {
+	// Scanner and Rules are the first engines; SetEngines replaces them.
 	Scanner  *scanner.Scanner
 	Mounter  mounter
 	Recorder Recorder
@@ -49,6 +50,7 @@ type Station struct {
 	events *broker
 
 	mu       sync.Mutex
+	engines  *engineSet
 	current  *session
 	waiting  []device.Drive
 	operator string
@@ -62,7 +64,9 @@ func New(cfg config.Config, d Deps) *Station {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Station{cfg: cfg, d: d, events: newBroker()}
+	st := &Station{cfg: cfg, d: d, events: newBroker()}
+	st.engines = &engineSet{scanner: d.Scanner, rules: d.Rules}
+	return st
 }
 
 // Sentinel causes of a session's end, for the context it runs under.
@@ -189,8 +193,9 @@ func (st *Station) newSessionID() string {
 
 // Status implements api.Station.
 func (st *Station) Status(ctx context.Context) api.Status {
-	s := api.Status{StationID: st.cfg.StationID, Version: st.d.Version, State: "idle", Rules: st.d.Rules}
+	s := api.Status{StationID: st.cfg.StationID, Version: st.d.Version, State: "idle"}
 	st.mu.Lock()
+	s.Rules = st.engines.rules
 	if st.current != nil {
 		cur := st.current.snapshot()
 		s.Current, s.State = &cur, "busy"

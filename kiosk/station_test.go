@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -367,5 +369,58 @@ func TestDestinationFull(t *testing.T) {
 		if e.Name() != "lost+found" {
 			t.Errorf("the full share holds %s after the session, want nothing", e.Name())
 		}
+	}
+}
+
+// wordEngine finds a word: a stand-in for a rule update.
+type wordEngine struct{ word string }
+
+func (w wordEngine) Name() string { return "word" }
+func (w wordEngine) Scan(_ context.Context, obj *scanner.Object) ([]scanner.Finding, error) {
+	b, err := io.ReadAll(obj.File)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Contains(b, []byte(w.word)) {
+		return []scanner.Finding{{Engine: "word", Rule: w.word, Verdict: scanner.Infected}}, nil
+	}
+	return nil, nil
+}
+
+// A rule update mid-session: the running session keeps the engines it
+// started with, the next one uses the new ones, and the old ones are
+// freed once no session uses them.
+func TestSetEnginesBetweenSessions(t *testing.T) {
+	gate := &gateEngine{started: make(chan struct{}), release: make(chan struct{})}
+	r := newRig(t, gate)
+	var oldClosed atomic.Int32
+	r.st.SetEngines(r.st.engines.scanner, api.Rules{Name: "yara", Version: "1"}, func() { oldClosed.Add(1) })
+
+	r.events <- device.Event{Kind: device.Inserted, Drive: r.drive(t, "/dev/sdq", map[string][]byte{"a.txt": []byte("alpha")})}
+	<-gate.started
+	sc, err := scanner.New(scanner.Config{Engines: []scanner.Engine{wordEngine{"alpha"}}, Policy: filetype.DefaultPolicy(), SpoolDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.st.SetEngines(sc, api.Rules{Name: "yara", Version: "2"}, nil)
+	if n := oldClosed.Load(); n != 0 {
+		t.Errorf("old engines closed %d times while a session still scans with them", n)
+	}
+	if v := r.st.Status(context.Background()).Rules.Version; v != "2" {
+		t.Errorf("status rules version = %q, want the new 2", v)
+	}
+	close(gate.release)
+	s := r.waitEnd(t)
+	if s.State != api.Done || s.Counts.Clean != 1 {
+		t.Errorf("running session = %+v, want it finished with the old engines (clean)", s)
+	}
+	if n := oldClosed.Load(); n != 1 {
+		t.Errorf("old engines closed %d times after their last session, want 1", n)
+	}
+
+	r.events <- device.Event{Kind: device.Inserted, Drive: r.drive(t, "/dev/sdr", map[string][]byte{"a.txt": []byte("alpha")})}
+	s = r.waitEnd(t)
+	if s.State != api.Done || s.Counts.Infected != 1 {
+		t.Errorf("next session = %+v, want the new engines to find the word", s)
 	}
 }
