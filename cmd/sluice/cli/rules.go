@@ -22,6 +22,9 @@ commands:
   build    make a rule bundle from YARA sources, hash lists and ClamAV databases
   sign     sign a bundle with an admin key
   inspect  show a bundle's metadata, counts and signature status
+  list     show the station's active and kept bundles (on the station)
+  import   import and activate a bundle on the station (root)
+  rollback activate a kept, older bundle on the station (root)
 
 Run 'sluice rules <command> --help' for a command's flags.
 `
@@ -69,6 +72,12 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		return runRulesSign(ctx, rest, stdout, stderr)
 	case "inspect":
 		return runRulesInspect(ctx, rest, stdout, stderr)
+	case "list":
+		return runRulesList(ctx, rest, stdout, stderr)
+	case "import":
+		return runRulesImport(ctx, rest, stdout, stderr)
+	case "rollback":
+		return runRulesRollback(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, rulesUsage)
 		return ExitOK, nil
