@@ -31,8 +31,10 @@ mcopy -i "$img@@1M" -s "$demo"/drive/* ::
 mdir -i "$img@@1M" -/ -b :: | sed 's/^/   /'
 
 "$bin/sluice" keys generate --out "$work/station" >/dev/null
+"$bin/sluice" keys generate --out "$work/admin" >/dev/null
 cat > "$work/sluiced.toml" <<TOML
 station_id = "demo-station"
+trusted_rule_keys = ["$work/admin.pub"]
 state_dir = "$work/state"
 destination = "$work/transfers"
 station_key = "$work/station.key"
@@ -85,3 +87,9 @@ say "sluice verify --pub station.pub $transfer"
 "$bin/sluice" verify --pub "$work/station.pub" "$transfer"
 say "sluice audit verify (the hash-chained audit log)"
 "$bin/sluice" audit verify "$work/state/audit.log"
+
+say "an admin's signed rule bundle (built and signed offline), imported over the API as root"
+"$bin/sluice" rules build --name demo-rules --version 1 --yara rules/builtin --block-hashes "$demo/blocklist.txt" --out "$work/demo-rules.tar" | tail -1
+"$bin/sluice" rules sign --key "$work/admin.key" "$work/demo-rules.tar"
+"$bin/sluice" rules import --socket "$work/api.sock" "$work/demo-rules.tar"
+"$bin/sluice" status --socket "$work/api.sock" | grep rules

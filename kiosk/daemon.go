@@ -15,6 +15,7 @@ import (
 	"github.com/sluice-ot/sluice/kiosk/config"
 	"github.com/sluice-ot/sluice/kiosk/device"
 	"github.com/sluice-ot/sluice/kiosk/mount"
+	"github.com/sluice-ot/sluice/rules/store"
 	"github.com/sluice-ot/sluice/scanner"
 	"github.com/sluice-ot/sluice/scanner/engines"
 	"github.com/sluice-ot/sluice/scanner/filetype"
@@ -66,37 +67,52 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 		return fmt.Errorf("station key: %w", err)
 	}
 
-	set, err := engines.Load(engines.Options{
-		Rules: cfg.Scan.Rules, WithDefaults: true, BlockHashes: cfg.Scan.BlockHashes, AllowHashes: cfg.Scan.AllowHashes,
-		HashCache: filepath.Join(cfg.StateDir, "hashdb"), Timeout: cfg.Scan.Timeout.Duration,
-	})
-	if err != nil {
-		return err
-	}
-	defer set.Close()
-	for _, r := range set.Rules.Rejects() {
-		log.Warn("rule file rejected", "file", r.File, "error", r.Message)
-	}
-	for _, b := range set.HashRejects {
-		log.Warn("hash list line rejected", "file", b.File, "line", b.Line, "reason", b.Reason)
-	}
-	sc, err := newScanner(cfg, set)
-	if err != nil {
-		return err
-	}
-
-	rec, closeRecord, err := openRecord(ctx, cfg, set, o.Version, log)
+	rec, closeRecord, err := openRecord(ctx, cfg, o.Version, log)
 	if err != nil {
 		return err
 	}
 	defer closeRecord()
 
+	trusted, err := transfer.LoadPublicKeys(cfg.TrustedRuleKeys...)
+	if err != nil {
+		return fmt.Errorf("trusted rule keys: %w", err)
+	}
+	rs, err := store.Open(filepath.Join(cfg.StateDir, "rules"), trusted, store.Options{
+		Auditor: rec.Log, StaleAfter: time.Duration(cfg.Rules.StaleDays) * 24 * time.Hour,
+	})
+	if err != nil {
+		return err
+	}
+	rules := &ruleSource{cfg: cfg, store: rs, log: log}
+	set, rulesInfo, err := rules.build()
+	if err != nil {
+		return err
+	}
+	sc, err := newScanner(cfg, set)
+	if err != nil {
+		set.Close()
+		return err
+	}
 	st := New(cfg, Deps{
-		Scanner: sc, Mounter: mounter, Recorder: rec, Key: key,
+		Scanner: sc, Rules: rulesInfo, CloseEngines: set.Close, RulesStale: rules.stale,
+		Mounter: mounter, Recorder: rec, Key: key,
 		Engines: []transfer.Component{{Name: "sluice", Version: o.Version}, {Name: "libyara", Version: yara.LibraryVersion()}},
-		Rules:   api.Rules{Name: "yara", Version: set.Version(), Count: set.Rules.Count()},
 		Version: o.Version, Log: log,
 	})
+	swap := func() error {
+		set, info, err := rules.build()
+		if err != nil {
+			rec.Log.Append("rules.activate", map[string]any{"result": "failed", "reason": err.Error()})
+			return err
+		}
+		sc, err := newScanner(cfg, set)
+		if err != nil {
+			set.Close()
+			return err
+		}
+		st.SetEngines(sc, info, set.Close)
+		return nil
+	}
 
 	auth := admin.NewAuthenticator(filepath.Join(cfg.StateDir, admin.DefaultFile), admin.Options{Auditor: rec.Log})
 
@@ -110,7 +126,9 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go func() {
-		if err := api.Serve(ctx, ln, api.WithAdmin(api.Handler(st, log), auth, log)); err != nil {
+		h := api.WithAdmin(api.Handler(st, log), auth, log)
+		h = api.WithRules(h, swappingStore{store.APIStore{S: rs}, swap}, auth, log)
+		if err := api.Serve(ctx, ln, h); err != nil {
 			cancel(fmt.Errorf("api: %w", err))
 		}
 	}()
@@ -126,8 +144,8 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 		}
 	}()
 	log.Info("station ready", "station", cfg.StationID, "source", w.Source(), "socket", cfg.API.Socket,
-		"rules", set.Version(), "destination", cfg.Destination, "accept_loop_devices", cfg.AcceptLoopDevices)
-	rec.Log.Append("station.start", map[string]any{"version": o.Version, "rules": set.Version()})
+		"rules", rulesInfo.Version, "destination", cfg.Destination, "accept_loop_devices", cfg.AcceptLoopDevices)
+	rec.Log.Append("station.start", map[string]any{"version": o.Version, "rules": rulesInfo.Version})
 	err = st.Run(ctx, events)
 	rec.Log.Append("station.stop", map[string]any{})
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
@@ -153,7 +171,7 @@ func newScanner(cfg config.Config, set *engines.Set) (*scanner.Scanner, error) {
 
 // openRecord opens the history, the audit log and syslog forwarding, and
 // marks sessions a killed predecessor left unfinished as interrupted.
-func openRecord(ctx context.Context, cfg config.Config, set *engines.Set, version string, log *slog.Logger) (*AuditRecorder, func(), error) {
+func openRecord(ctx context.Context, cfg config.Config, version string, log *slog.Logger) (*AuditRecorder, func(), error) {
 	hist, err := audit.OpenHistory(ctx, filepath.Join(cfg.StateDir, "history.db"))
 	if err != nil {
 		return nil, nil, err
@@ -163,7 +181,7 @@ func openRecord(ctx context.Context, cfg config.Config, set *engines.Set, versio
 		hist.Close()
 		return nil, nil, err
 	}
-	rec := &AuditRecorder{History: hist, Log: alog, Station: cfg.StationID, RulesVersion: set.Version(),
+	rec := &AuditRecorder{History: hist, Log: alog, Station: cfg.StationID,
 		Engines: map[string]string{"sluice": version, "libyara": yara.LibraryVersion()}}
 	if cfg.Syslog.Target != "" {
 		if rec.Syslog, err = audit.NewSyslog(cfg.Syslog.Target, audit.SyslogOptions{Hostname: cfg.StationID}); err != nil {

@@ -18,9 +18,9 @@ type AuditRecorder struct {
 	Log     *audit.Log
 	Syslog  *audit.Syslog // nil: no forwarding
 	Station string
-	// RulesVersion and Engines are written with every session.
-	RulesVersion string
-	Engines      map[string]string
+	// Engines are written with every session; the rules version comes
+	// from each session, which keeps the rules it started with.
+	Engines map[string]string
 }
 
 var _ Recorder = (*AuditRecorder)(nil)
@@ -57,7 +57,7 @@ func (r *AuditRecorder) SessionEnded(ctx context.Context, s api.Session) error {
 	}
 	err = errors.Join(err, r.Log.Append(typ, map[string]any{
 		"session": s.ID, "state": s.State, "reason": s.Reason, "detail": s.Detail, "device": s.Device,
-		"operator": s.Operator, "counts": s.Counts, "transfer": s.TransferID, "rules": r.RulesVersion,
+		"operator": s.Operator, "counts": s.Counts, "transfer": s.TransferID, "rules": s.RulesVersion,
 	}))
 	if r.Syslog != nil {
 		r.Syslog.Send(audit.SessionEvent(&as))
@@ -111,7 +111,7 @@ func (r *AuditRecorder) toAudit(s api.Session) audit.Session {
 		Files: int64(s.Progress.FilesDone), Bytes: s.Progress.BytesDone,
 		Clean: int64(s.Counts.Clean), Infected: int64(s.Counts.Infected), Blocked: int64(s.Counts.Blocked), Errors: int64(s.Counts.Error),
 		TransferID: s.TransferID, TransferPath: s.TransferPath,
-		RulesVersion: r.RulesVersion, EngineVersions: r.Engines,
+		RulesVersion: s.RulesVersion, EngineVersions: r.Engines,
 	}
 }
 
@@ -122,6 +122,6 @@ func fromAudit(s *audit.Session) api.Session {
 		Started: s.Started, Ended: s.Ended,
 		Progress:   api.Progress{FilesDone: int(s.Files), FilesTotal: int(s.Files), BytesDone: s.Bytes, BytesTotal: s.Bytes},
 		Counts:     api.Counts{Clean: int(s.Clean), Infected: int(s.Infected), Blocked: int(s.Blocked), Error: int(s.Errors)},
-		TransferID: s.TransferID, TransferPath: s.TransferPath,
+		TransferID: s.TransferID, TransferPath: s.TransferPath, RulesVersion: s.RulesVersion,
 	}
 }

@@ -30,7 +30,7 @@ func TestAuditRecorder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	r := &AuditRecorder{History: h, Log: l, Station: "gate-1", RulesVersion: "builtin-1", Engines: map[string]string{"libyara": "4.2.3"}}
+	r := &AuditRecorder{History: h, Log: l, Station: "gate-1", Engines: map[string]string{"libyara": "4.2.3"}}
 
 	started := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	s := api.Session{ID: "s1", State: api.Detected, Operator: "badge 7", Started: started,

@@ -45,7 +45,7 @@ func (st *Station) newSession(ctx context.Context, d device.Drive) *session {
 	// Only stop cancels a session, so that its cause (removed, cancelled,
 	// stopping) is always known; Run stops it when its own ctx ends.
 	s.ctx, s.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
-	s.info = api.Session{ID: s.id, State: api.Detected, Operator: op, Device: apiDevice(d), Started: st.d.Now().UTC()}
+	s.info = api.Session{ID: s.id, State: api.Detected, Operator: op, Device: apiDevice(d), Started: st.d.Now().UTC(), RulesVersion: eng.rules.Version}
 	return s
 }
 

@@ -30,17 +30,22 @@ type mounter interface {
 
 // Deps are the station's parts, built by the daemon's main.
 type Deps struct {
-	// Scanner and Rules are the first engines; SetEngines replaces them.
-	Scanner  *scanner.Scanner
-	Mounter  mounter
-	Recorder Recorder
-	Key      minisign.PrivateKey
+	// Scanner and Rules are the first engines, and CloseEngines (if not
+	// nil) frees them; SetEngines replaces them.
+	Scanner      *scanner.Scanner
+	CloseEngines func()
+	Mounter      mounter
+	Recorder     Recorder
+	Key          minisign.PrivateKey
 	// Engines and Rules are written into every manifest and status.
 	Engines []transfer.Component
 	Rules   api.Rules
 	Version string
-	Now     func() time.Time
-	Log     *slog.Logger
+	// RulesStale, when set, says at each status whether the active rules
+	// are stale now.
+	RulesStale func() bool
+	Now        func() time.Time
+	Log        *slog.Logger
 }
 
 // Station runs sessions and answers the API.
@@ -65,7 +70,7 @@ func New(cfg config.Config, d Deps) *Station {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	st := &Station{cfg: cfg, d: d, events: newBroker()}
-	st.engines = &engineSet{scanner: d.Scanner, rules: d.Rules}
+	st.engines = &engineSet{scanner: d.Scanner, rules: d.Rules, close: d.CloseEngines}
 	return st
 }
 
@@ -203,6 +208,9 @@ func (st *Station) Status(ctx context.Context) api.Status {
 	s.Waiting = len(st.waiting)
 	s.Operator = st.operator
 	st.mu.Unlock()
+	if st.d.RulesStale != nil {
+		s.Rules.Stale = st.d.RulesStale()
+	}
 	s.Destination = destinationStatus(st.cfg.Destination)
 	return s
 }

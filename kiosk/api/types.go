@@ -95,6 +95,8 @@ type Session struct {
 	Ended    time.Time `json:"ended,omitzero"`
 	Progress Progress  `json:"progress"`
 	Counts   Counts    `json:"counts"`
+	// RulesVersion names the signatures the session was scanned with.
+	RulesVersion string `json:"rules_version,omitempty"`
 	// TransferID and TransferPath name the published transfer, if any.
 	TransferID   string `json:"transfer_id,omitempty"`
 	TransferPath string `json:"transfer_path,omitempty"`

@@ -39,7 +39,15 @@ type Config struct {
 
 	API    API    `toml:"api"`
 	Scan   Scan   `toml:"scan"`
+	Rules  Rules  `toml:"rules"`
 	Syslog Syslog `toml:"syslog"`
+}
+
+// Rules says when the active signatures count as stale.
+type Rules struct {
+	// StaleDays: a bundle older than this is flagged stale (as is one
+	// within 7 days of its expiry). 0 turns the age check off.
+	StaleDays int `toml:"stale_days"`
 }
 
 // API is the local HTTP/JSON API on a unix socket.
@@ -98,6 +106,7 @@ func Defaults() Config {
 		TransferExpiry: Duration{30 * 24 * time.Hour},
 		API:            API{Socket: "/run/sluice/api.sock", Group: "sluice"},
 		Scan:           Scan{Timeout: Duration{time.Minute}},
+		Rules:          Rules{StaleDays: 30},
 	}
 }
 
@@ -184,6 +193,9 @@ func (c *Config) check(file string) error {
 	}
 	if c.TransferExpiry.Duration < 0 {
 		return bad("transfer_expiry", "must not be negative")
+	}
+	if c.Rules.StaleDays < 0 {
+		return bad("rules.stale_days", "must not be negative (0 turns the age check off)")
 	}
 	if err := c.Scan.check(bad); err != nil {
 		return err

@@ -51,6 +51,7 @@ func TestLoadErrors(t *testing.T) {
 		{"[syslog]\ntarget = \"10.0.0.1:514\"", "syslog.target: must be udp://"},
 		{"station_id = ", "line 1"},
 		{`transfer_expiry = "-1h"`, "transfer_expiry: must not be negative"},
+		{"[rules]\nstale_days = -1", "rules.stale_days: must not be negative"},
 	}
 	for _, tt := range tests {
 		p := write(t, tt.text)

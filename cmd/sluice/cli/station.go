@@ -68,7 +68,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 		fmt.Fprintf(stdout, "session   %s: %s, %s\n", cur.ID, cur.State, describeDevice(cur.Device))
 		fmt.Fprintf(stdout, "progress  %s\n", sessionProgress(cur))
 	}
-	fmt.Fprintf(stdout, "rules     %s, %d rules\n", s.Rules.Version, s.Rules.Count)
+	fmt.Fprintf(stdout, "rules     %s\n", describeRules(s.Rules))
 	dest := "OK"
 	if !s.Destination.OK {
 		dest = "PROBLEM: " + s.Destination.Problem
@@ -227,4 +227,18 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		return ExitFailed, clientErr(err)
 	}
 	return code, nil
+}
+
+// describeRules says which rules are active: "demo-rules version 3,
+// created 2026-11-20, 34 rules", with a warning when they are stale.
+func describeRules(r api.Rules) string {
+	s := r.Name + " version " + r.Version
+	if !r.Created.IsZero() {
+		s += ", created " + r.Created.UTC().Format("2006-01-02")
+	}
+	s += fmt.Sprintf(", %d rules", r.Count)
+	if r.Stale {
+		s += " — STALE: import a current rule bundle"
+	}
+	return s
 }
