@@ -62,6 +62,13 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 	for _, s := range stale {
 		log.Warn("removed an unfinished transfer left by a previous run", "path", s)
 	}
+	spools, err := scanner.CleanSpool(cfg.SpoolDir)
+	if err != nil {
+		return err
+	}
+	for _, s := range spools {
+		log.Warn("removed a spool folder left by a previous run", "path", s)
+	}
 	key, err := transfer.LoadPrivateKey(cfg.StationKey)
 	if err != nil {
 		return fmt.Errorf("station key: %w", err)

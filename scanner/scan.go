@@ -60,11 +60,11 @@ func (sc *Scanner) scan(ctx context.Context, roots []string, h Handler) (Summary
 	if err != nil {
 		return Summary{}, err
 	}
-	dir, err := os.MkdirTemp(sc.cfg.SpoolDir, "sluice-spool-")
+	dir, release, err := openSpoolDir(sc.cfg.SpoolDir)
 	if err != nil {
-		return Summary{}, fmt.Errorf("spool directory: %w", err)
+		return Summary{}, err
 	}
-	defer os.RemoveAll(dir)
+	defer release()
 
 	var total int64
 	for _, e := range w.files {
