@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +27,9 @@ type session struct {
 	cancel context.CancelCauseFunc
 	prog   *scanner.Progress
 	eng    *engineSet // held from start to end
+	// fatLabels maps the roots mounted by fusefat to the name under which
+	// it shows the volume label as a file (see skipFATLabel).
+	fatLabels map[string]string
 
 	mu   sync.Mutex
 	info api.Session
@@ -41,7 +45,7 @@ func (st *Station) newSession(ctx context.Context, d device.Drive) *session {
 	st.operator = ""
 	eng := st.acquireEngines()
 	st.mu.Unlock()
-	s := &session{st: st, id: st.newSessionID(), drive: d, prog: scanner.NewProgress(st.d.Now), eng: eng}
+	s := &session{st: st, id: st.newSessionID(), drive: d, prog: scanner.NewProgress(st.d.Now), eng: eng, fatLabels: map[string]string{}}
 	// Only stop cancels a session, so that its cause (removed, cancelled,
 	// stopping) is always known; Run stops it when its own ctx ends.
 	s.ctx, s.cancel = context.WithCancelCause(context.WithoutCancel(ctx))
@@ -191,6 +195,9 @@ func (s *session) mount() (map[string]string, error) {
 				continue
 			}
 			roots[m.Target.Name] = m.Dir
+			if m.Driver == mount.DriverFusefat && s.info.Device.Partitions[i].Label != "" {
+				s.fatLabels[m.Dir] = fatLabelName(s.info.Device.Partitions[i].Label)
+			}
 		}
 	}
 	return roots, nil
@@ -220,7 +227,7 @@ func (s *session) scan(stage *transfer.Staging, roots map[string]string) (scanne
 		batch = nil
 	}
 	stopTicker := s.tickProgress()
-	sum, err := s.eng.scanner.Scan(s.ctx, dirs, func(r *scanner.Result, spool *os.File) error {
+	sum, err := s.eng.scanner.Skipping(s.skipFATLabel).Scan(s.ctx, dirs, func(r *scanner.Result, spool *os.File) error {
 		rel := r.Rel
 		if prefix {
 			rel = path.Join(byDir[r.Root], rel)
@@ -359,4 +366,24 @@ func clearLoopReadOnly(d device.Drive) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// skipFATLabel leaves out what fusefat shows of a FAT volume label: an
+// empty regular file at the root named after the label. It is not a file
+// of the drive, and it would otherwise be published as one. A real empty
+// file by that name at the root is left out with it, which costs nothing.
+func (s *session) skipFATLabel(root, rel string, size int64) bool {
+	name, ok := s.fatLabels[root]
+	return ok && size == 0 && strings.EqualFold(rel, name)
+}
+
+// fatLabelName is the name fusefat gives a volume label: the 11 bytes of
+// the label field read as an 8.3 name, "DEMO-STICK" as "DEMO-STI.CK".
+func fatLabelName(label string) string {
+	raw := []byte(strings.ToUpper(label) + strings.Repeat(" ", 11))[:11]
+	name := strings.TrimRight(string(raw[:8]), " ")
+	if ext := strings.TrimRight(string(raw[8:]), " "); ext != "" {
+		return name + "." + ext
+	}
+	return name
 }

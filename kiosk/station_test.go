@@ -41,7 +41,9 @@ func (m *fakeMounter) Mount(_ context.Context, session, _ string, targets []moun
 			out = append(out, mount.Mounted{Target: t, Err: fmt.Errorf("wrong fs type, bad superblock")})
 			continue
 		}
-		out = append(out, mount.Mounted{Target: t, Dir: dir, Driver: "fake"})
+		// The rig's partitions are vfat, mounted as the station does
+		// here: through fusefat.
+		out = append(out, mount.Mounted{Target: t, Dir: dir, Driver: mount.DriverFusefat})
 	}
 	return out, nil
 }
@@ -422,5 +424,38 @@ func TestSetEnginesBetweenSessions(t *testing.T) {
 	s = r.waitEnd(t)
 	if s.State != api.Done || s.Counts.Infected != 1 {
 		t.Errorf("next session = %+v, want the new engines to find the word", s)
+	}
+}
+
+func TestFATLabelName(t *testing.T) {
+	for label, want := range map[string]string{
+		"DEMO-STICK": "DEMO-STI.CK", "usb": "USB", "MY DRIVE": "MY DRIVE", "ABCDEFGH": "ABCDEFGH",
+		"LONGLABEL12": "LONGLABE.L12", "AB      C": "AB.C",
+	} {
+		if got := fatLabelName(label); got != want {
+			t.Errorf("fatLabelName(%q) = %q, want %q", label, got, want)
+		}
+	}
+}
+
+// fusefat shows a FAT volume label as an empty file at the root; it is
+// neither counted nor published. A file of the same name elsewhere is.
+func TestFATLabelIsNotAFile(t *testing.T) {
+	r := newRig(t)
+	d := r.drive(t, "/dev/sdl", map[string][]byte{"DEMO-STI.CK": {}, "docs/DEMO-STI.CK": {}, "a.txt": []byte("a")})
+	d.Partitions[0].FSLabel = "DEMO-STICK"
+	r.events <- device.Event{Kind: device.Inserted, Drive: d}
+	s := r.waitEnd(t)
+	if s.State != api.Done || s.Counts.Clean != 2 {
+		t.Fatalf("session = %+v, want 2 clean files (the label entry left out)", s)
+	}
+	m, _, err := transfer.Verify(s.TransferPath, []minisign.PublicKey{r.pub}, transfer.VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range m.Files {
+		if f.Path == "DEMO-STI.CK" {
+			t.Errorf("the volume label was published as a file")
+		}
 	}
 }

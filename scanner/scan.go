@@ -17,6 +17,16 @@ import (
 type Scanner struct {
 	cfg      Config
 	progress *Progress
+	skip     SkipFunc
+}
+
+// Skipping returns a Scanner like sc whose scans leave out the regular
+// files skip names. It is for what a filesystem driver shows that is not
+// a file (see kiosk: fusefat's volume label); everything else is scanned.
+func (sc *Scanner) Skipping(skip SkipFunc) *Scanner {
+	c := *sc
+	c.skip = skip
+	return &c
 }
 
 // New checks the configuration and returns a Scanner.
@@ -50,13 +60,13 @@ func (sc *Scanner) Scan(ctx context.Context, roots []string, h Handler, p *Progr
 	if p == nil {
 		p = NewProgress(nil)
 	}
-	run := &Scanner{cfg: sc.cfg, progress: p}
+	run := &Scanner{cfg: sc.cfg, progress: p, skip: sc.skip}
 	return run.scan(ctx, roots, h)
 }
 
 func (sc *Scanner) scan(ctx context.Context, roots []string, h Handler) (Summary, error) {
 	start := time.Now()
-	w, err := walk(roots, sc.cfg.Limits)
+	w, err := walk(roots, sc.cfg.Limits, sc.skip)
 	if err != nil {
 		return Summary{}, err
 	}

@@ -19,10 +19,16 @@ type entry struct {
 	kind    string // "" for regular files
 }
 
+// SkipFunc says whether the regular file at rel (slash-separated, below
+// root) of size bytes is not a file at all but an artefact of how the
+// tree is presented, to be left out of the scan entirely.
+type SkipFunc func(root, rel string, size int64) bool
+
 // walker lists a tree without following symlinks. Entries that cannot be
 // scanned (links, devices, limits) become blocked results straight away.
 type walker struct {
 	lim     Limits
+	skip    SkipFunc
 	count   int
 	stopped bool
 	files   []entry
@@ -31,8 +37,8 @@ type walker struct {
 
 // walk lists every root. An unreadable root is an error: the scan could
 // not run. Everything below a root that goes wrong is a result instead.
-func walk(roots []string, lim Limits) (*walker, error) {
-	w := &walker{lim: lim}
+func walk(roots []string, lim Limits, skip SkipFunc) (*walker, error) {
+	w := &walker{lim: lim, skip: skip}
 	for _, root := range roots {
 		// The root itself is followed, as the user named it; nothing below.
 		fi, err := os.Stat(root)
@@ -97,6 +103,9 @@ func (w *walker) dir(root, abs, rel string, depth int) {
 				continue
 			}
 			e.size = info.Size()
+			if w.skip != nil && w.skip(root, childRel, e.size) {
+				continue
+			}
 			w.addFile(e)
 		default:
 			e.kind = kindOf(t)

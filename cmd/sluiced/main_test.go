@@ -124,6 +124,9 @@ func requireStation(t *testing.T) {
 	t.Helper()
 	testenv.Root(t, "running sluiced on loop devices")
 	testenv.Tools(t, "losetup", "partx", "sfdisk", "blkid", "mkfs.ext4", "mformat", "mcopy", "fusefat", "udevadm")
+	// Before the test udev rule and udevd: no other test process may use
+	// loop devices while this one runs.
+	testenv.LoopDevices(t)
 	if bins.err != nil {
 		t.Fatalf("building the binaries: %v", bins.err)
 	}
