@@ -24,7 +24,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -102,7 +101,7 @@ func run(m *testing.M) int {
 func build(dir string) error {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		return fmt.Errorf("the go tool is not in PATH: %w", err)
 	}
 	args := []string{"build", "-o", dir + "/",
 		"-ldflags", "-X main.Version=e2e-test -X github.com/sluice-ot/sluice/cmd/sluice/cli.Version=e2e-test"}
