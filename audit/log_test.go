@@ -192,9 +192,21 @@ func TestAppendConcurrent(t *testing.T) {
 
 var update = flag.Bool("update", false, "rewrite testdata seeds")
 
+// TestSeeds checks that the fuzz seeds in testdata still are what their
+// names say (one intact log, one with an edited line, one torn), and with
+// -update rewrites them.
 func TestSeeds(t *testing.T) {
 	if !*update {
-		t.Skip("run with -update to rewrite testdata/*.log")
+		for name, wantErr := range map[string]bool{"valid.log": false, "edited.log": true, "torn.log": true} {
+			b, err := os.ReadFile(filepath.Join("testdata", name))
+			if err != nil {
+				t.Fatalf("%v; run go test -run TestSeeds -update", err)
+			}
+			if _, err := audit.Verify(bytes.NewReader(b)); (err != nil) != wantErr {
+				t.Errorf("Verify(testdata/%s) error = %v, want an error: %v", name, err, wantErr)
+			}
+		}
+		return
 	}
 	path := newLog(t, 3)
 	b, _ := os.ReadFile(path)

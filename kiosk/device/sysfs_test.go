@@ -2,6 +2,7 @@ package device
 
 import (
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -108,17 +109,25 @@ func writeDisk(t *testing.T, root, dir, name, majmin string, size string, parts 
 	}
 }
 
-// TestGenerateSysfs rewrites testdata/sysfs with -update: a recorded
-// layout per case, as real sysfs has it (USB device, interface dirs,
-// SCSI host/target/lun, block disk and partitions).
+// TestGenerateSysfs writes the recorded layouts, one per case, as real
+// sysfs has them (USB device, interface dirs, SCSI host/target/lun, block
+// disk and partitions), and checks that testdata/sysfs holds exactly
+// them; with -update it rewrites testdata/sysfs.
 func TestGenerateSysfs(t *testing.T) {
-	if !*update {
-		t.Skip("run with -update to rewrite testdata/sysfs")
+	base := filepath.Join(t.TempDir(), "sysfs")
+	if *update {
+		base = filepath.Join("testdata", "sysfs")
+		if err := os.RemoveAll(base); err != nil {
+			t.Fatal(err)
+		}
 	}
-	base := filepath.Join("testdata", "sysfs")
-	if err := os.RemoveAll(base); err != nil {
-		t.Fatal(err)
-	}
+	defer func() {
+		if !*update && !t.Failed() {
+			if diff := diffTrees(base, filepath.Join("testdata", "sysfs")); diff != "" {
+				t.Errorf("testdata/sysfs is stale (%s); run go test -run TestGenerateSysfs -update", diff)
+			}
+		}
+	}()
 	for name, u := range trees {
 		root := filepath.Join(base, name)
 		ud := filepath.Join(root, "devices", u.path)
@@ -143,4 +152,44 @@ func TestGenerateSysfs(t *testing.T) {
 		writeDisk(t, root, "devices/pci0000:00/0000:00:17.0/ata1/host0/target0:0:0/0:0:0:0/block/sda", "sda", "8:0", "1000215216", 2)
 		writeDisk(t, root, "devices/virtual/block/loop0", "loop0", "7:0", "0", 0)
 	}
+}
+
+// diffTrees names the first difference between two trees: a path present
+// in one only, a different file content or link target; "" when equal.
+func diffTrees(a, b string) string {
+	list := func(root string) map[string]string {
+		m := map[string]string{}
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || p == root {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			switch {
+			case d.Type()&fs.ModeSymlink != 0:
+				target, _ := os.Readlink(p)
+				m[rel] = "link:" + target
+			case d.IsDir():
+				m[rel] = "dir"
+			default:
+				data, _ := os.ReadFile(p)
+				m[rel] = "file:" + string(data)
+			}
+			return nil
+		})
+		return m
+	}
+	ma, mb := list(a), list(b)
+	for p, v := range ma {
+		if w, ok := mb[p]; !ok {
+			return p + " is missing"
+		} else if v != w {
+			return p + " differs"
+		}
+	}
+	for p := range mb {
+		if _, ok := ma[p]; !ok {
+			return p + " is not generated"
+		}
+	}
+	return ""
 }
