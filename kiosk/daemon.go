@@ -90,6 +90,7 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 	if err != nil {
 		return err
 	}
+	auth := admin.NewAuthenticator(filepath.Join(cfg.StateDir, admin.DefaultFile), admin.Options{Auditor: rec.Log})
 	rules := &ruleSource{cfg: cfg, store: rs, log: log}
 	set, rulesInfo, err := rules.build()
 	if err != nil {
@@ -100,13 +101,10 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 		set.Close()
 		return err
 	}
-	st := New(cfg, Deps{
-		Scanner: sc, Rules: rulesInfo, CloseEngines: set.Close, RulesStale: rules.stale,
-		Mounter: mounter, Recorder: rec, Key: key,
-		Engines: []transfer.Component{{Name: "sluice", Version: o.Version}, {Name: "libyara", Version: yara.LibraryVersion()}},
-		Version: o.Version, Log: log,
-	})
-	swap := func() error {
+	// An import or rollback, through the API or an update drive, swaps
+	// the engines for the sessions that start afterwards.
+	var st *Station
+	ruleAPI := swappingStore{store.APIStore{S: rs}, func() error {
 		set, info, err := rules.build()
 		if err != nil {
 			rec.Log.Append("rules.activate", map[string]any{"result": "failed", "reason": err.Error()})
@@ -119,9 +117,14 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 		}
 		st.SetEngines(sc, info, set.Close)
 		return nil
-	}
-
-	auth := admin.NewAuthenticator(filepath.Join(cfg.StateDir, admin.DefaultFile), admin.Options{Auditor: rec.Log})
+	}}
+	st = New(cfg, Deps{
+		Scanner: sc, Rules: rulesInfo, CloseEngines: set.Close, RulesStale: rules.stale,
+		Updates: driveUpdater{admin: auth, rules: ruleAPI},
+		Mounter: mounter, Recorder: rec, Key: key,
+		Engines: []transfer.Component{{Name: "sluice", Version: o.Version}, {Name: "libyara", Version: yara.LibraryVersion()}},
+		Version: o.Version, Log: log,
+	})
 
 	if err := os.MkdirAll(filepath.Dir(cfg.API.Socket), 0o755); err != nil {
 		return fmt.Errorf("api socket directory: %w", err)
@@ -134,7 +137,7 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 	defer cancel(nil)
 	go func() {
 		h := api.WithAdmin(api.Handler(st, log), auth, log)
-		h = api.WithRules(h, swappingStore{store.APIStore{S: rs}, swap}, auth, log)
+		h = api.WithRules(h, ruleAPI, auth, log)
 		if err := api.Serve(ctx, ln, h); err != nil {
 			cancel(fmt.Errorf("api: %w", err))
 		}

@@ -77,3 +77,16 @@ func (s swappingStore) RollbackRules(version int, who string) (api.RuleBundle, e
 	}
 	return b, err
 }
+
+// driveUpdater imports the bundles of an update drive while an admin is
+// logged in, through the same checks and engine swap as the API.
+type driveUpdater struct {
+	admin interface{ Active() bool }
+	rules swappingStore
+}
+
+func (u driveUpdater) AdminPresent() bool { return u.admin.Active() }
+
+func (u driveUpdater) Import(path, who string) (api.RuleBundle, error) {
+	return u.rules.ImportRules(path, who)
+}

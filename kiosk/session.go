@@ -135,6 +135,11 @@ func (s *session) work(stage **transfer.Staging, mounted *bool) outcome {
 	if cause := context.Cause(s.ctx); cause != nil {
 		return s.failure(cause)
 	}
+	if u := st.d.Updates; u != nil && u.AdminPresent() {
+		if bundles := findUpdates(roots); len(bundles) > 0 {
+			return s.update(bundles)
+		}
+	}
 
 	s.setState(api.Scanning)
 	*stage, err = transfer.Begin(st.cfg.Destination, transfer.Options{StationID: st.cfg.StationID, Expires: st.cfg.TransferExpiry.Duration, Now: st.d.Now})
@@ -387,3 +392,7 @@ func fatLabelName(label string) string {
 	}
 	return name
 }
+
+// recordCtx is the context the record is written under: not cancelled
+// with the session, so that an aborted session is still recorded.
+func (s *session) recordCtx() context.Context { return context.WithoutCancel(s.ctx) }

@@ -41,6 +41,9 @@ type Deps struct {
 	Engines []transfer.Component
 	Rules   api.Rules
 	Version string
+	// Updates, when set, imports rule bundles from an update drive while
+	// an admin is logged in.
+	Updates Updater
 	// RulesStale, when set, says at each status whether the active rules
 	// are stale now.
 	RulesStale func() bool

@@ -15,9 +15,11 @@ const (
 	Mounting   State = "mounting"
 	Scanning   State = "scanning"
 	Publishing State = "publishing"
-	Done       State = "done"
-	Failed     State = "failed"
-	Aborted    State = "aborted"
+	// Updating: an admin's update drive is importing rule bundles.
+	Updating State = "updating"
+	Done     State = "done"
+	Failed   State = "failed"
+	Aborted  State = "aborted"
 	// Interrupted marks a session the daemon was stopped or killed in.
 	Interrupted State = "interrupted"
 )
@@ -42,6 +44,7 @@ const (
 	ReasonDestination     = "destination"      // the transfer share is unusable
 	ReasonInternal        = "internal"         // the station failed; see the log
 	ReasonStopped         = "stopped"          // the daemon stopped during the session
+	ReasonUpdate          = "update"           // an update drive: rule bundles imported, nothing scanned
 )
 
 // Device identifies the drive of a session.
