@@ -214,6 +214,9 @@ func (st *Station) Status(ctx context.Context) api.Status {
 	if st.d.RulesStale != nil {
 		s.Rules.Stale = st.d.RulesStale()
 	}
+	if !s.Rules.Created.IsZero() {
+		s.Rules.AgeDays = int(st.d.Now().Sub(s.Rules.Created).Hours() / 24)
+	}
 	s.Destination = destinationStatus(st.cfg.Destination)
 	return s
 }

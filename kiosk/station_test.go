@@ -411,6 +411,10 @@ func TestSetEnginesBetweenSessions(t *testing.T) {
 	if v := r.st.Status(context.Background()).Rules.Version; v != "2" {
 		t.Errorf("status rules version = %q, want the new 2", v)
 	}
+	r.st.SetEngines(sc, api.Rules{Name: "yara", Version: "2", Created: time.Now().Add(-49 * time.Hour)}, nil)
+	if age := r.st.Status(context.Background()).Rules.AgeDays; age != 2 {
+		t.Errorf("status rules age = %d days, want 2", age)
+	}
 	close(gate.release)
 	s := r.waitEnd(t)
 	if s.State != api.Done || s.Counts.Clean != 1 {

@@ -127,7 +127,9 @@ type Rules struct {
 	Version string    `json:"version"`
 	Count   int       `json:"count"`
 	Created time.Time `json:"created,omitzero"`
-	Stale   bool      `json:"stale"`
+	// AgeDays is whole days since Created, at the time of the status.
+	AgeDays int  `json:"age_days"`
+	Stale   bool `json:"stale"`
 }
 
 // Destination is the transfer share's state.

@@ -234,7 +234,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 func describeRules(r api.Rules) string {
 	s := r.Name + " version " + r.Version
 	if !r.Created.IsZero() {
-		s += ", created " + r.Created.UTC().Format("2006-01-02")
+		s += fmt.Sprintf(", created %s (%s old)", r.Created.UTC().Format("2006-01-02"), count(r.AgeDays, "day"))
 	}
 	s += fmt.Sprintf(", %d rules", r.Count)
 	if r.Stale {
