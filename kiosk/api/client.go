@@ -100,6 +100,13 @@ func (c *Client) Events(ctx context.Context, fn func(typ string, data []byte) er
 }
 
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	return c.call(ctx, method, path, "", in, out, responseError)
+}
+
+// call sends one request: in as a JSON body when not nil, the bearer
+// token when not empty. A success is decoded into out when not nil; an
+// error response is turned back into its error by errorOf.
+func (c *Client) call(ctx context.Context, method, path, token string, in, out any, errorOf func(*http.Response) error) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -115,13 +122,16 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return c.unreachable(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {
-		return responseError(resp)
+		return errorOf(resp)
 	}
 	if out == nil {
 		return nil

@@ -209,33 +209,7 @@ func (c *Client) RulesRollback(ctx context.Context, version int) (*RuleBundle, e
 }
 
 func (c *Client) rulesDo(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://sluice"+path, body)
-	if err != nil {
-		return err
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return c.unreachable(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		return rulesResponseError(resp)
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(out); err != nil {
-		return fmt.Errorf("station answer: %w", err)
-	}
-	return nil
+	return c.call(ctx, method, path, "", in, out, rulesResponseError)
 }
 
 // rulesResponseError turns an error of the rules endpoints back into its
