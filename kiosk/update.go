@@ -24,6 +24,10 @@ type Updater interface {
 // updateDir is the folder at a partition's root that marks an update drive.
 const updateDir = "sluice-update"
 
+// maxUpdates bounds the bundles one update drive may bring; the rest are
+// refused unread, so that a crafted drive cannot keep the station busy.
+const maxUpdates = 32
+
 // updateBundle is one bundle found on an update drive.
 type updateBundle struct {
 	path    string
@@ -51,6 +55,10 @@ func findUpdates(roots map[string]string) []updateBundle {
 				continue
 			}
 			p := filepath.Join(dir, e.Name())
+			if len(found) >= maxUpdates {
+				found = append(found, updateBundle{path: p, refuse: fmt.Sprintf("more than %d bundles on one drive", maxUpdates)})
+				continue
+			}
 			fi, err := os.Lstat(p + bundle.SignatureExt)
 			switch {
 			case errors.Is(err, os.ErrNotExist):

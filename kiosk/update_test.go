@@ -1,9 +1,11 @@
 package kiosk
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -123,5 +125,30 @@ func TestUpdateDriveLinks(t *testing.T) {
 	files := r.rec.files[s.ID]
 	if s.Reason != api.ReasonUpdate || len(files) != 1 || files[0].Verdict != "refused" {
 		t.Errorf("session %+v, files %+v; want ok.tar refused and zero.tar ignored", s, files)
+	}
+}
+
+// A drive with more bundles than maxUpdates: the excess is refused
+// unread, by name.
+func TestUpdateDriveTooMany(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, updateDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range maxUpdates + 3 {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("b%03d.tar", i)), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found := findUpdates(map[string]string{"p1": root})
+	refused := 0
+	for _, b := range found {
+		if strings.Contains(b.refuse, "more than") {
+			refused++
+		}
+	}
+	if len(found) != maxUpdates+3 || refused != 3 {
+		t.Errorf("findUpdates: %d found, %d refused as too many; want %d and 3", len(found), refused, maxUpdates+3)
 	}
 }
