@@ -66,8 +66,11 @@ func (sc *Scanner) Scan(ctx context.Context, roots []string, h Handler, p *Progr
 
 func (sc *Scanner) scan(ctx context.Context, roots []string, h Handler) (Summary, error) {
 	start := time.Now()
-	w, err := walk(roots, sc.cfg.Limits, sc.skip)
+	w, err := walk(ctx, roots, sc.cfg.Limits, sc.skip)
 	if err != nil {
+		if cause := context.Cause(ctx); cause != nil {
+			return Summary{}, cause
+		}
 		return Summary{}, err
 	}
 	dir, release, err := openSpoolDir(sc.cfg.SpoolDir)

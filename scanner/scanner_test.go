@@ -392,3 +392,28 @@ func TestProgress(t *testing.T) {
 		t.Errorf("final progress = %+v, want 2/2 files, 1002/1002 bytes, 2 clean", s)
 	}
 }
+
+// A cancel during the walk stops it: a drive pulled out must not wait for
+// a huge tree to be listed, and nothing is judged.
+func TestCancelDuringWalk(t *testing.T) {
+	files := map[string][]byte{}
+	for i := range 300 {
+		files[filepath.Join("d", strings.Repeat("c", i%40+1), strings.Repeat("f", i/40+1))] = []byte("x")
+	}
+	root := writeFiles(t, files)
+	sc, err := scanner.New(scanner.Config{SpoolDir: t.TempDir(), Policy: filetype.DefaultPolicy()})
+	must(t, err)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	removed := errors.New("drive removed")
+	cancel(removed)
+	calls := 0
+	p := scanner.NewProgress(nil)
+	_, err = sc.Scan(ctx, []string{root}, func(*scanner.Result, *os.File) error { calls++; return nil }, p)
+	if !errors.Is(err, removed) || calls != 0 {
+		t.Errorf("Scan after a cancel = %v with %d results, want the cause and none", err, calls)
+	}
+	// The walk stopped: it never got as far as counting the tree.
+	if total := p.Snapshot().FilesTotal; total != 0 {
+		t.Errorf("progress counted %d files, want the walk stopped before counting", total)
+	}
+}

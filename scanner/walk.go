@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,6 +28,9 @@ type SkipFunc func(root, rel string, size int64) bool
 // walker lists a tree without following symlinks. Entries that cannot be
 // scanned (links, devices, limits) become blocked results straight away.
 type walker struct {
+	// ctx stops the walk: a drive pulled out, a cancel, the station
+	// stopping must not wait for a huge tree to be listed.
+	ctx     context.Context
 	lim     Limits
 	skip    SkipFunc
 	count   int
@@ -37,8 +41,8 @@ type walker struct {
 
 // walk lists every root. An unreadable root is an error: the scan could
 // not run. Everything below a root that goes wrong is a result instead.
-func walk(roots []string, lim Limits, skip SkipFunc) (*walker, error) {
-	w := &walker{lim: lim, skip: skip}
+func walk(ctx context.Context, roots []string, lim Limits, skip SkipFunc) (*walker, error) {
+	w := &walker{ctx: ctx, lim: lim, skip: skip}
 	for _, root := range roots {
 		// The root itself is followed, as the user named it; nothing below.
 		fi, err := os.Stat(root)
@@ -55,6 +59,9 @@ func walk(roots []string, lim Limits, skip SkipFunc) (*walker, error) {
 				"walk", kindOf(fi.Mode()), "not a regular file; never read")
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -67,7 +74,7 @@ func (w *walker) dir(root, abs, rel string, depth int) {
 		// os.ReadDir returns what it read before the error; scan that too.
 	}
 	for _, de := range ents {
-		if w.stopped {
+		if w.stopped || w.ctx.Err() != nil {
 			return
 		}
 		childRel := path.Join(rel, de.Name())
