@@ -5,15 +5,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sluice-ot/sluice/internal/usbdesc"
 )
 
 // Descriptor builders, byte by byte as USB 2.0 §9.6 lays them out.
 func devDesc(class uint8) []byte {
-	return []byte{18, descDevice, 0x00, 0x02, class, 0, 0, 64, 0x81, 0x07, 0x81, 0x55, 0x00, 0x01, 1, 2, 3, 1}
+	return []byte{18, usbdesc.TypeDevice, 0x00, 0x02, class, 0, 0, 64, 0x81, 0x07, 0x81, 0x55, 0x00, 0x01, 1, 2, 3, 1}
 }
 
 func ifDesc(num, alt, class, sub, proto uint8) []byte {
-	return []byte{9, descInterface, num, alt, 1, class, sub, proto, 0}
+	return []byte{9, usbdesc.TypeInterface, num, alt, 1, class, sub, proto, 0}
 }
 
 func config(value uint8, ifaces ...[]byte) []byte {
@@ -23,7 +25,7 @@ func config(value uint8, ifaces ...[]byte) []byte {
 		body = append(body, 7, 0x05, 0x81, 0x02, 0x00, 0x02, 0) // one endpoint
 	}
 	total := 9 + len(body)
-	c := []byte{9, descConfig, byte(total), byte(total >> 8), uint8(len(ifaces)), value, 0, 0x80, 50}
+	c := []byte{9, usbdesc.TypeConfig, byte(total), byte(total >> 8), uint8(len(ifaces)), value, 0, 0x80, 50}
 	return append(c, body...)
 }
 
@@ -79,7 +81,7 @@ var (
 		active: [][3]string{{"03", "01", "01"}}, desc: concat(devDesc(0), config(1, keyboardIf)), authorized: "1"}
 	// Descriptors cut short in the middle of an interface.
 	truncated = usbDev{path: pci + "usb1/1-6", ids: [2]string{"dead", "beef"},
-		desc: concat(devDesc(0), config(1, storageIf), []byte{9, descInterface, 1, 0}), authorized: "1"}
+		desc: concat(devDesc(0), config(1, storageIf), []byte{9, usbdesc.TypeInterface, 1, 0}), authorized: "1"}
 	// No descriptors file: the active interfaces are read instead.
 	noDesc = usbDev{path: pci + "usb1/1-7", ids: [2]string{"0781", "5581"},
 		active: [][3]string{{"08", "06", "50"}}, authorized: "0"}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/sluice-ot/sluice/internal/usbdesc"
 )
 
 func TestParseDescriptors(t *testing.T) {
@@ -14,14 +16,16 @@ func TestParseDescriptors(t *testing.T) {
 		n    int
 		bad  bool
 	}{
-		{"empty", nil, 0, false},
+		// A device always has a device descriptor first: without one, the
+		// file is malformed and the drive is refused (fail closed).
+		{"empty", nil, 0, true},
 		{"storage", concat(devDesc(0), config(1, storageIf)), 1, false},
 		{"alt setting", concat(devDesc(0), config(1, storageIf, ifDesc(0, 1, 0xe0, 1, 1))), 2, false},
 		{"zero length", []byte{0, 4}, 0, true},
-		{"overlong", concat(devDesc(0), []byte{200, descConfig, 0}), 0, true},
-		{"short interface", concat(devDesc(0), []byte{5, descInterface, 0, 0, 3}), 0, true},
+		{"overlong", concat(devDesc(0), []byte{200, usbdesc.TypeConfig, 0}), 0, true},
+		{"short interface", concat(devDesc(0), []byte{5, usbdesc.TypeInterface, 0, 0, 3}), 0, true},
 		{"one byte", []byte{9}, 0, true},
-		{"device not first", concat(config(1, storageIf), devDesc(0)), 1, true},
+		{"device not first", concat(config(1, storageIf), devDesc(0)), 0, true},
 	}
 	for _, tt := range tests {
 		ifs, err := ParseDescriptors(tt.b)

@@ -6,17 +6,19 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/sluice-ot/sluice/internal/usbdesc"
 )
 
 var update = flag.Bool("update", false, "rewrite the recorded sysfs trees in testdata/")
 
 // Descriptor builders, byte by byte as USB 2.0 §9.6 lays them out.
 func devDesc(class uint8) []byte {
-	return []byte{18, descDevice, 0x00, 0x02, class, 0, 0, 64, 0x81, 0x07, 0x81, 0x55, 0x00, 0x01, 1, 2, 3, 1}
+	return []byte{18, usbdesc.TypeDevice, 0x00, 0x02, class, 0, 0, 64, 0x81, 0x07, 0x81, 0x55, 0x00, 0x01, 1, 2, 3, 1}
 }
 
 func ifDesc(num, alt, class, sub, proto uint8) []byte {
-	return []byte{9, descInterface, num, alt, 2, class, sub, proto, 0}
+	return []byte{9, usbdesc.TypeInterface, num, alt, 2, class, sub, proto, 0}
 }
 
 func epDesc(addr uint8) []byte { return []byte{7, 0x05, addr, 0x02, 0x00, 0x02, 0} }
@@ -28,7 +30,7 @@ func config(value uint8, ifaces ...[]byte) []byte {
 		body = append(body, epDesc(0x81)...)
 	}
 	total := 9 + len(body)
-	c := []byte{9, descConfig, byte(total), byte(total >> 8), uint8(len(ifaces)), value, 0, 0x80, 50}
+	c := []byte{9, usbdesc.TypeConfig, byte(total), byte(total >> 8), uint8(len(ifaces)), value, 0, 0x80, 50}
 	return append(c, body...)
 }
 
@@ -67,7 +69,7 @@ var trees = map[string]usbDev{
 		active: [][3]string{{"03", "01", "01"}}, desc: concat(devDesc(0), config(1, ifDesc(0, 0, 3, 1, 1)))},
 	// Descriptors cut short in the middle of an interface.
 	"truncated": {path: "pci0000:00/0000:00:14.0/usb1/1-6", ids: [2]string{"dead", "beef"},
-		active: [][3]string{{"08", "06", "50"}}, desc: concat(devDesc(0), config(1, storageIf), []byte{9, descInterface, 1, 0}), disk: "sde"},
+		active: [][3]string{{"08", "06", "50"}}, desc: concat(devDesc(0), config(1, storageIf), []byte{9, usbdesc.TypeInterface, 1, 0}), disk: "sde"},
 }
 
 func writeFile(t *testing.T, p, s string) {
