@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -184,9 +185,12 @@ func humanBytes(n int64) string {
 }
 
 // count says "1 file", "2 files".
-func count(n int, noun string) string {
+func count(n int, noun string) string { return countN(n, noun, noun+"s") }
+
+// countN says "1 entry", "2 entries", for nouns with their own plural.
+func countN(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + noun
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return strconv.Itoa(n) + " " + many
 }

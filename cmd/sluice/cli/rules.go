@@ -294,11 +294,3 @@ func sigLine(info *bundle.Info) string {
 }
 
 func keyHex(id uint64) string { return strings.ToUpper(strconv.FormatUint(id, 16)) }
-
-// countN is count for nouns with an irregular plural.
-func countN(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}

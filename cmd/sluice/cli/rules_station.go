@@ -114,18 +114,11 @@ func runRulesImport(ctx context.Context, args []string, stdout, stderr io.Writer
 	case err != nil:
 		return ExitFailed, stationErr(err)
 	}
-	if asJSON {
-		return ExitOK, json.NewEncoder(stdout).Encode(struct {
-			Result string          `json:"result"`
-			Bundle *api.RuleBundle `json:"bundle,omitempty"`
-		}{result, b})
+	var unchanged string
+	if err != nil {
+		unchanged = "already installed: " + printable(err.Error())
 	}
-	if b == nil {
-		fmt.Fprintf(stdout, "already installed: %s\n", printable(err.Error()))
-		return ExitOK, nil
-	}
-	fmt.Fprintf(stdout, "installed %s\nthe next session uses these rules\n", describeBundle(b))
-	return ExitOK, nil
+	return ruleChange(stdout, asJSON, result, b, "installed", unchanged)
 }
 
 func runRulesRollback(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
@@ -151,6 +144,12 @@ func runRulesRollback(ctx context.Context, args []string, stdout, stderr io.Writ
 	case err != nil:
 		return ExitFailed, stationErr(err)
 	}
+	return ruleChange(stdout, asJSON, result, b, "rolled back to", fmt.Sprintf("version %d is already active", version))
+}
+
+// ruleChange reports an import or a rollback that succeeded: b is the
+// bundle now active, or nil when it already was (then unchanged is said).
+func ruleChange(stdout io.Writer, asJSON bool, result string, b *api.RuleBundle, done, unchanged string) (int, error) {
 	if asJSON {
 		return ExitOK, json.NewEncoder(stdout).Encode(struct {
 			Result string          `json:"result"`
@@ -158,10 +157,10 @@ func runRulesRollback(ctx context.Context, args []string, stdout, stderr io.Writ
 		}{result, b})
 	}
 	if b == nil {
-		fmt.Fprintf(stdout, "version %d is already active\n", version)
+		fmt.Fprintln(stdout, unchanged)
 		return ExitOK, nil
 	}
-	fmt.Fprintf(stdout, "rolled back to %s\nthe next session uses these rules\n", describeBundle(b))
+	fmt.Fprintf(stdout, "%s %s\nthe next session uses these rules\n", done, describeBundle(b))
 	return ExitOK, nil
 }
 
@@ -187,7 +186,7 @@ func stationErr(err error) error {
 
 func describeBundle(b *api.RuleBundle) string {
 	s := fmt.Sprintf("%s version %d, created %s, %s, %d block and %d allow hashes",
-		b.Name, b.Version, b.Created.UTC().Format(time.DateOnly), countN(b.Rules, "rule", "rules"), b.BlockEntries, b.AllowEntries)
+		b.Name, b.Version, b.Created.UTC().Format(time.DateOnly), count(b.Rules, "rule"), b.BlockEntries, b.AllowEntries)
 	if b.Expires != nil {
 		s += ", expires " + b.Expires.UTC().Format(time.DateOnly)
 	}
