@@ -123,7 +123,10 @@ func (st *Station) handle(ctx context.Context, ev device.Event, finished chan st
 			st.start(ctx, ev.Drive, finished)
 			return
 		}
-		if st.current.drive.Device != ev.Drive.Device && !st.isWaiting(ev.Drive.Device) {
+		// The same device name inserted again while its session ends (the
+		// drive pulled out and put back at once) is a new drive: it waits.
+		again := st.current.drive.Device == ev.Drive.Device && context.Cause(st.current.ctx) != nil
+		if (st.current.drive.Device != ev.Drive.Device || again) && !st.isWaiting(ev.Drive.Device) {
 			st.waiting = append(st.waiting, ev.Drive)
 			st.d.Log.Info("drive waits its turn", "device", ev.Drive.Device, "waiting", len(st.waiting))
 		}

@@ -463,3 +463,24 @@ func TestFATLabelIsNotAFile(t *testing.T) {
 		}
 	}
 }
+
+// A drive pulled out and put back at once, under the same device name,
+// gets a session of its own once the aborted one has ended.
+func TestReinsertedWhileEnding(t *testing.T) {
+	gate := &gateEngine{started: make(chan struct{}), release: make(chan struct{})}
+	r := newRig(t, gate)
+	d := r.drive(t, "/dev/sdk", map[string][]byte{"a.txt": []byte("a")})
+	r.events <- device.Event{Kind: device.Inserted, Drive: d}
+	<-gate.started
+	r.events <- device.Event{Kind: device.Removed, Drive: d}
+	r.events <- device.Event{Kind: device.Inserted, Drive: d}
+	s := r.waitEnd(t)
+	if s.State != api.Aborted || s.Reason != api.ReasonRemoved {
+		t.Fatalf("first session = %+v, want aborted: removed", s)
+	}
+	close(gate.release)
+	s = r.waitEnd(t)
+	if s.State != api.Done || s.Device.Device != "/dev/sdk" {
+		t.Errorf("second session = %+v, want the reinserted drive scanned", s)
+	}
+}
