@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/sluice-ot/sluice/audit"
@@ -117,7 +118,7 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 		}
 		st.SetEngines(sc, info, set.Close)
 		return nil
-	}}
+	}, &sync.Mutex{}}
 	st = New(cfg, Deps{
 		Scanner: sc, Rules: rulesInfo, CloseEngines: set.Close, RulesStale: rules.stale,
 		Updates: driveUpdater{admin: auth, rules: ruleAPI},
@@ -135,7 +136,11 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	// The API stops before the record it reads and appends to is closed.
+	apiDone := make(chan struct{})
+	defer func() { cancel(nil); <-apiDone }()
 	go func() {
+		defer close(apiDone)
 		h := api.WithAdmin(api.Handler(st, log), auth, log)
 		h = api.WithRules(h, ruleAPI, auth, log)
 		if err := api.Serve(ctx, ln, h); err != nil {

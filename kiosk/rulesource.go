@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/sluice-ot/sluice/kiosk/api"
@@ -60,9 +61,14 @@ func (r *ruleSource) stale() bool {
 type swappingStore struct {
 	store.APIStore
 	swap func() error
+	// mu holds a change and its swap together, so that two changes (the
+	// API and an update drive) cannot end with the older engines in use.
+	mu *sync.Mutex
 }
 
 func (s swappingStore) ImportRules(path, who string) (api.RuleBundle, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	b, err := s.APIStore.ImportRules(path, who)
 	if err == nil {
 		err = s.swap()
@@ -71,6 +77,8 @@ func (s swappingStore) ImportRules(path, who string) (api.RuleBundle, error) {
 }
 
 func (s swappingStore) RollbackRules(version int, who string) (api.RuleBundle, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	b, err := s.APIStore.RollbackRules(version, who)
 	if err == nil {
 		err = s.swap()

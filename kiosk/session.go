@@ -93,7 +93,7 @@ type outcome struct {
 func (s *session) run() {
 	defer s.cancel(nil)
 	st := s.st
-	if err := st.d.Recorder.SessionStarted(context.WithoutCancel(s.ctx), s.snapshot()); err != nil {
+	if err := st.d.Recorder.SessionStarted(s.recordCtx(), s.snapshot()); err != nil {
 		st.d.Log.Error("record session start", "session", s.id, "err", err)
 	}
 	var stage *transfer.Staging
@@ -226,7 +226,7 @@ func (s *session) scan(stage *transfer.Staging, roots map[string]string) (scanne
 		if len(batch) == 0 {
 			return
 		}
-		if err := st.d.Recorder.SessionFiles(context.WithoutCancel(s.ctx), s.id, batch); err != nil {
+		if err := st.d.Recorder.SessionFiles(s.recordCtx(), s.id, batch); err != nil {
 			st.d.Log.Error("record files", "session", s.id, "err", err)
 		}
 		batch = nil
@@ -309,7 +309,7 @@ func (s *session) end(o outcome) {
 	s.info.Ended = s.st.d.Now().UTC()
 	s.mu.Unlock()
 	snap := s.snapshot()
-	if err := s.st.d.Recorder.SessionEnded(context.WithoutCancel(s.ctx), snap); err != nil {
+	if err := s.st.d.Recorder.SessionEnded(s.recordCtx(), snap); err != nil {
 		s.st.d.Log.Error("record session end", "session", s.id, "err", err)
 	}
 	s.st.events.publish(api.Event{Type: "state", Session: &snap})

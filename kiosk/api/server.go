@@ -201,7 +201,10 @@ func Listen(path, group string) (net.Listener, error) {
 func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	// ConnContext records the peer's credentials: root on the station's
 	// shell is admin without a PIN (see RequireAdmin).
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ConnContext: PeerConnContext}
+	// BaseContext: requests end with ctx, so that event streams close at
+	// once when the daemon stops instead of holding Shutdown up.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ConnContext: PeerConnContext,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

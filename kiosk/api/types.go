@@ -35,6 +35,11 @@ func (s State) Final() bool {
 
 // Reason codes say why a session failed or was aborted, for the UI to
 // put in the operator's words. Details for admins go in Session.Detail.
+//
+// Session.Detail, Partition.Error, Destination.Problem and File.Reasons
+// are admin text: they may hold paths, errno text and engine messages.
+// The touchscreen shows its own words for the codes and states, never
+// these fields.
 const (
 	ReasonRefused         = "refused"          // the device is not only storage (BadUSB)
 	ReasonUnreadable      = "unreadable"       // no partition could be mounted
