@@ -44,7 +44,9 @@ func (sc *Scanner) inspect(ctx context.Context, obj *Object, inDocument bool, t 
 		}
 	}
 	for _, l := range sc.cfg.Allowlists {
-		if _, ok := lookup(l, obj.Sums); ok {
+		// SHA-256 only: MD5 and SHA-1 collisions can be made, and a
+		// known-good file skips the signature engines.
+		if _, ok := l.Lookup(hashdb.SHA256, obj.Sums.SHA256); ok {
 			knownGood = true
 		}
 	}
@@ -75,8 +77,19 @@ func (sc *Scanner) inspect(ctx context.Context, obj *Object, inDocument bool, t 
 			add(Finding{Engine: "scanner", Rule: "incomplete", Detail: err.Error(), Verdict: Blocked})
 		}
 	}
-	if ft.Container != "" {
-		for _, f := range sc.inspectArchive(ctx, obj, inDocument || ft.Document, t) {
+	switch {
+	case ft.Container != "":
+		// Only a real document's own parts are exempt from the category
+		// allowlist: the exemption does not pass down into nested
+		// archives, and a zip merely laid out like a docx gets none.
+		for _, f := range sc.inspectArchive(ctx, obj, ft.Document && documentExts[obj.Ext], t) {
+			add(f)
+		}
+	case archive.HasZipDirectory(obj.File, obj.Size):
+		// A zip appended to another type of file is a zip to extractors.
+		embedded := *obj
+		embedded.Type.Container = "zip"
+		for _, f := range sc.inspectArchive(ctx, &embedded, false, t) {
 			add(f)
 		}
 	}
@@ -168,7 +181,6 @@ func (sc *Scanner) inspectArchive(ctx context.Context, obj *Object, inDocument b
 		return nil
 	})
 	var le *limitError
-	var se *spoolError
 	switch {
 	case err == nil:
 	case errors.As(err, &le):
@@ -177,8 +189,6 @@ func (sc *Scanner) inspectArchive(ctx context.Context, obj *Object, inDocument b
 		findings = append(findings, block("unreadable-archive", err.Error())...)
 	case errors.Is(err, archive.ErrUnsupported):
 		findings = append(findings, block("unsupported-format", err.Error())...)
-	case errors.As(err, &se):
-		findings = append(findings, block("incomplete", err.Error())...)
 	default:
 		findings = append(findings, block("incomplete", err.Error())...)
 	}
@@ -232,4 +242,15 @@ func mib(n int64) string {
 		return strconv.FormatInt(n, 10) + " bytes"
 	}
 	return strconv.FormatInt(n>>20, 10) + " MiB"
+}
+
+// documentExts are the extensions of the container documents whose own
+// parts (fonts, relationships, binary parts) are not judged by the
+// category allowlist.
+var documentExts = map[string]bool{
+	"docx": true, "docm": true, "dotx": true, "dotm": true,
+	"xlsx": true, "xlsm": true, "xltx": true, "xltm": true, "xlsb": true,
+	"pptx": true, "pptm": true, "potx": true, "potm": true, "ppsx": true, "ppsm": true,
+	"vsdx": true, "vsdm": true,
+	"odt": true, "ods": true, "odp": true, "odg": true, "odf": true, "ott": true, "ots": true, "otp": true,
 }

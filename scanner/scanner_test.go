@@ -1,6 +1,7 @@
 package scanner_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -415,5 +416,36 @@ func TestCancelDuringWalk(t *testing.T) {
 	// The walk stopped: it never got as far as counting the tree.
 	if total := p.Snapshot().FilesTotal; total != 0 {
 		t.Errorf("progress counted %d files, want the walk stopped before counting", total)
+	}
+}
+
+// Archives crafted to hide a member from the scanner.
+func TestHiddenMembers(t *testing.T) {
+	// A member marked a directory (DOS attribute) that holds content.
+	var dirZip bytes.Buffer
+	zw := zip.NewWriter(&dirZip)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: "payload.txt", Method: zip.Store, CreatorVersion: 0 << 8, ExternalAttrs: 0x10})
+	must(t, err)
+	w.Write(corpus.EICAR)
+	must(t, zw.Close())
+
+	// A zip appended to a JPEG.
+	appended := append(corpus.JPEG(16, 16), corpus.Zip(corpus.Member{Name: "e.txt", Data: corpus.EICAR})...)
+
+	// A plain .zip laid out like a docx, carrying a part of no allowed type.
+	fakeDoc := corpus.Zip(
+		corpus.Member{Name: "[Content_Types].xml", Data: []byte(`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`)},
+		corpus.Member{Name: "word/document.xml", Data: []byte("<w:document/>")},
+		corpus.Member{Name: "word/blob.bin", Data: corpus.Pseudorandom(4096, 3)},
+	)
+	root := writeFiles(t, map[string][]byte{"dirmember.zip": dirZip.Bytes(), "photo.jpg": appended, "report.zip": fakeDoc})
+	got, _ := scanTree(t, scanner.Config{}, root)
+	for rel, want := range map[string]scanner.Verdict{"dirmember.zip": scanner.Infected, "photo.jpg": scanner.Infected, "report.zip": scanner.Blocked} {
+		if r := got[rel]; r == nil || r.Verdict != want {
+			t.Errorf("%s = %v, want %s", rel, r, want)
+		}
+	}
+	if r := got["report.zip"]; r != nil && !hasRule(r, "type", "type-not-allowed") {
+		t.Errorf("report.zip: findings %v, want its unknown part refused by type", ruleOf(r))
 	}
 }

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -142,4 +143,22 @@ func checkCtx(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// zipEnd is the signature of a zip's end-of-central-directory record.
+var zipEnd = []byte("PK\x05\x06")
+
+// HasZipDirectory reports whether the end of r holds a zip's directory
+// record: a zip appended to a file of another type (an image, a PDF),
+// which extractors open from its end whatever comes first.
+func HasZipDirectory(r io.ReaderAt, size int64) bool {
+	n := min(size, 22+0xffff) // the record plus the longest comment
+	if n < 22 {
+		return false
+	}
+	tail := make([]byte, n)
+	if _, err := r.ReadAt(tail, size-n); err != nil && err != io.EOF {
+		return false
+	}
+	return bytes.Contains(tail, zipEnd)
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/ulikunitz/xz"
 
@@ -37,8 +38,12 @@ func walkZip(ctx context.Context, f *os.File, size int64, fn WalkFunc) error {
 		m := Member{Name: zf.Name, Size: int64(zf.UncompressedSize64), Kind: File}
 		mode := zf.Mode()
 		switch {
-		case mode.IsDir():
+		case mode.IsDir() && strings.HasSuffix(zf.Name, "/") && zf.UncompressedSize64 == 0 && zf.CompressedSize64 == 0:
 			m.Kind, m.Size = Dir, 0
+		case mode.IsDir():
+			// Marked a directory, yet named or sized like a file: an
+			// extractor that goes by the name writes it out as one, so it
+			// is read and inspected as one.
 		case mode&os.ModeSymlink != 0:
 			m.Kind = Link
 		case !mode.IsRegular():
@@ -132,7 +137,11 @@ func walkStream(ctx context.Context, format string, f *os.File, archiveName stri
 		r = xr
 	}
 	dr := bufio.NewReaderSize(&errTagger{r: r}, 64<<10)
-	if hdr, _ := dr.Peek(512); filetype.IsTarHeader(hdr) {
+	hdr, err := dr.Peek(512)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return corrupt(err)
+	}
+	if filetype.IsTarHeader(hdr) {
 		return walkTar(ctx, dr, fn)
 	}
 	return fn(Member{Name: name, Size: -1, Kind: File}, dr)
