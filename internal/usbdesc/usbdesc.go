@@ -35,7 +35,9 @@ func (i Interface) String() string {
 // is checked; an interface outside a configuration, or a configuration
 // whose total length disagrees with what follows it, is malformed.
 func Parse(b []byte) ([]Interface, error) {
-	if len(b) < 18 || b[0] < 18 || b[1] != TypeDevice {
+	// The device descriptor is exactly 18 bytes; its length byte comes from
+	// the device, and a larger one would skip what follows it.
+	if len(b) < 18 || b[0] != 18 || b[1] != TypeDevice {
 		return nil, fmt.Errorf("%w: no device descriptor", ErrMalformed)
 	}
 	var out []Interface
@@ -82,6 +84,9 @@ func Parse(b []byte) ([]Interface, error) {
 	}
 	if cfgEnd > len(b) {
 		return out, fmt.Errorf("%w: last configuration cut short", ErrMalformed)
+	}
+	if cfgEnd < 0 {
+		return out, fmt.Errorf("%w: no configuration descriptor", ErrMalformed)
 	}
 	return out, nil
 }

@@ -25,6 +25,8 @@ func TestParse(t *testing.T) {
 		"no device":      stick[18:],
 		"cut short":      stick[:len(stick)-3],
 		"interface only": append(append([]byte{}, stick[:18]...), stick[27:36]...),
+		"device only":    stick[:18],
+		"long device":    append([]byte{36}, stick[1:]...), // would skip the configuration
 	} {
 		if _, err := Parse(b); !errors.Is(err, ErrMalformed) {
 			t.Errorf("Parse(%s) error = %v, want ErrMalformed", name, err)
