@@ -65,15 +65,17 @@ func OpenLog(path, station string, now func() time.Time) (*Log, error) {
 	}
 	l := &Log{f: f, now: now, station: station, prev: Genesis}
 	last, torn, err := readTail(f)
-	if err == nil && len(torn) > 0 {
-		err = truncateTorn(f, int64(len(torn)))
-	}
+	// The last complete line is checked before a torn tail is cut off: a
+	// log that looks tampered with is left exactly as it is, as evidence.
 	if err == nil && last != nil {
 		var e entry
 		if err = json.Unmarshal(last, &e); err != nil || e.Seq < 1 {
 			err = fmt.Errorf("last line is not an audit entry (run 'sluice audit verify')")
 		}
 		l.seq, l.prev = e.Seq, hashLine(last)
+	}
+	if err == nil && len(torn) > 0 {
+		err = truncateTorn(f, int64(len(torn)))
 	}
 	if err == nil && last == nil {
 		nonce := make([]byte, 16)

@@ -232,3 +232,32 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// Trailing junk after a line's object is refused, even a lone '}'.
+func TestVerifyTrailingJunk(t *testing.T) {
+	b, err := os.ReadFile(newLog(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := bytes.IndexByte(b, '\n')
+	junk := append(append(append([]byte{}, b[:first]...), '}'), b[first:]...)
+	if _, err := audit.Verify(bytes.NewReader(junk)); err == nil {
+		t.Errorf("Verify accepted a line ending in a stray '}'")
+	}
+}
+
+// A log whose last complete line is not an entry is left untouched, torn
+// tail included: it is evidence, not a crash to repair.
+func TestOpenLogKeepsTamperedTail(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	data := []byte("{\"not\":\"an entry\"}\n{\"seq\":9,\"ti")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.OpenLog(path, "st", time.Now); err == nil {
+		t.Fatal("OpenLog accepted a log whose last line is not an entry")
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, data) {
+		t.Errorf("OpenLog changed a log it refused: %q", got)
+	}
+}

@@ -70,7 +70,8 @@ func checkLine(line []byte, seq int64, prev string) string {
 	if err := dec.Decode(&e); err != nil {
 		return "not a valid entry: " + jsonReason(err)
 	}
-	if dec.More() {
+	// More() would miss a stray '}' or ']'; only the end of the line will do.
+	if _, err := dec.Token(); err != io.EOF {
 		return "not a valid entry: data after the JSON object"
 	}
 	switch {

@@ -5,12 +5,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // copyFile copies src to dst, at most max bytes, and fsyncs dst. It fails
 // for a src that is not a regular file or is larger than max.
 func copyFile(dst, src string, max int64) error {
-	in, err := os.Open(src)
+	// Non-blocking and never through a link: a FIFO or a link named as a
+	// bundle must not hang the store (it holds the import lock) or make
+	// it read something else.
+	in, err := os.OpenFile(src, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
 	if err != nil {
 		return err
 	}

@@ -88,8 +88,8 @@ func (s *Store) Rollback(version int, who string) (Installed, error) {
 	if in.SHA256 != "" {
 		ev["name"], ev["sha256"] = in.Name, in.SHA256
 	}
-	if aerr := s.opts.Auditor.Append("rules.rollback", ev); aerr != nil && err == nil {
-		err = fmt.Errorf("rolled back to rule bundle %d, but not audited: %w", version, aerr)
+	if aerr := s.opts.Auditor.Append("rules.rollback", ev); aerr != nil {
+		err = errors.Join(err, fmt.Errorf("rules.rollback not audited: %w", aerr))
 	}
 	return in, err
 }

@@ -74,8 +74,8 @@ func (s *Store) Import(bundlePath, who string) (Result, error) {
 	if len(res.Pruned) > 0 {
 		ev["pruned"] = res.Pruned
 	}
-	if aerr := s.opts.Auditor.Append("rules.import", ev); aerr != nil && err == nil {
-		err = fmt.Errorf("rule bundle %d installed, but not audited: %w", res.Bundle.Version, aerr)
+	if aerr := s.opts.Auditor.Append("rules.import", ev); aerr != nil {
+		err = errors.Join(err, fmt.Errorf("rules.import not audited: %w", aerr))
 	}
 	return res, err
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -379,4 +380,22 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// A FIFO named as a bundle is refused at once, not waited on: the store
+// holds its import lock while it reads.
+func TestImportFIFO(t *testing.T) {
+	f := newFixture(t)
+	fifo := filepath.Join(t.TempDir(), "bundle.tar")
+	must(t, syscall.Mkfifo(fifo, 0o600))
+	done := make(chan error, 1)
+	go func() { _, err := f.s.Import(fifo, "test"); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("Import(FIFO) succeeded")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Import(FIFO) hangs")
+	}
 }
