@@ -293,8 +293,9 @@ func TestConcurrentImports(t *testing.T) {
 		paths = append(paths, f.build(t, v, nil))
 	}
 	var wg sync.WaitGroup
-	stop := make(chan struct{})
+	stop, readerDone := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(readerDone)
 		for {
 			select {
 			case <-stop:
@@ -318,7 +319,9 @@ func TestConcurrentImports(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	// The reader must be gone before the test's folder is removed.
 	close(stop)
+	<-readerDone
 	installed := 0
 	for i, err := range errs {
 		switch {
