@@ -18,6 +18,9 @@ packages=(
   # kiosk/device: systemd-udevd and udevadm; packaging tests:
   # systemd-analyze
   udev systemd
+  # ui and cmd/sluice-kiosk: fyne's GLFW/X11 build, and Xvfb for the
+  # screenshots (make screenshots) and the kiosk's start-up measurement
+  libgl1-mesa-dev xorg-dev libxkbcommon-dev xvfb xauth
 )
 
 missing=()
