@@ -93,7 +93,7 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 	}
 	auth := admin.NewAuthenticator(filepath.Join(cfg.StateDir, admin.DefaultFile), admin.Options{Auditor: rec.Log})
 	rules := &ruleSource{cfg: cfg, store: rs, log: log}
-	set, rulesInfo, err := rules.build()
+	set, rulesInfo, err := rules.buildAtStart()
 	if err != nil {
 		return err
 	}
