@@ -60,6 +60,10 @@ type FileRecord struct {
 	Size                        int64
 	Reasons                     []string
 	Findings                    json.RawMessage // engine findings as JSON, or nil
+	// Cause is the scanner's stable "verdict:engine/rule" of a file that
+	// is not clean; empty for clean files and in histories from before
+	// it was kept.
+	Cause string
 }
 
 // History is the session history database. It is safe for concurrent use.
@@ -152,7 +156,7 @@ func (h *History) FinishSession(ctx context.Context, id string, o Outcome) error
 func (h *History) AddFiles(ctx context.Context, id string, files []FileRecord) error {
 	err := h.tx(ctx, func(tx *sql.Tx) error {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO session_files
-			(session_id, path, size, sha256, type, verdict, reasons, findings) VALUES (?,?,?,?,?,?,?,?)`)
+			(session_id, path, size, sha256, type, verdict, reasons, findings, cause) VALUES (?,?,?,?,?,?,?,?,?)`)
 		if err != nil {
 			return err
 		}
@@ -164,7 +168,7 @@ func (h *History) AddFiles(ctx context.Context, id string, files []FileRecord) e
 				findings = json.RawMessage("null")
 			}
 			if _, err := st.ExecContext(ctx, id, f.Path, f.Size, f.SHA256, f.Type, f.Verdict,
-				string(reasons), string(findings)); err != nil {
+				string(reasons), string(findings), f.Cause); err != nil {
 				return err
 			}
 		}
@@ -204,7 +208,7 @@ func (h *History) Session(ctx context.Context, id string) (*Session, []FileRecor
 	if err != nil {
 		return nil, nil, fmt.Errorf("session %s: %w", id, err)
 	}
-	rows, err := h.db.QueryContext(ctx, `SELECT path, size, sha256, type, verdict, reasons, findings
+	rows, err := h.db.QueryContext(ctx, `SELECT path, size, sha256, type, verdict, reasons, findings, cause
 		FROM session_files WHERE session_id = ? ORDER BY rowid`, id)
 	if err != nil {
 		return nil, nil, fmt.Errorf("session %s files: %w", id, err)
@@ -214,7 +218,7 @@ func (h *History) Session(ctx context.Context, id string) (*Session, []FileRecor
 	for rows.Next() {
 		var f FileRecord
 		var reasons, findings string
-		if err := rows.Scan(&f.Path, &f.Size, &f.SHA256, &f.Type, &f.Verdict, &reasons, &findings); err != nil {
+		if err := rows.Scan(&f.Path, &f.Size, &f.SHA256, &f.Type, &f.Verdict, &reasons, &findings, &f.Cause); err != nil {
 			return nil, nil, fmt.Errorf("session %s files: %w", id, err)
 		}
 		json.Unmarshal([]byte(reasons), &f.Reasons)

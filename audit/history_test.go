@@ -42,7 +42,7 @@ func TestHistoryRoundTrip(t *testing.T) {
 	files := []audit.FileRecord{
 		{Path: "a.txt", Size: 3, SHA256: "ab", Type: "text/plain", Verdict: "clean"},
 		{Path: "b.exe", Size: 9, SHA256: "cd", Type: "pe", Verdict: "infected", Reasons: []string{"yara:X"},
-			Findings: json.RawMessage(`[{"engine":"yara","rule":"X"}]`)},
+			Findings: json.RawMessage(`[{"engine":"yara","rule":"X"}]`), Cause: "infected:yara/X"},
 	}
 	if err := h.AddFiles(ctx, "a", files); err != nil {
 		t.Fatal(err)

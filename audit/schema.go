@@ -50,6 +50,9 @@ var migrations = []string{
 		findings TEXT NOT NULL   -- JSON, engine findings
 	);
 	CREATE INDEX session_files_session ON session_files (session_id);`,
+	// 1 → 2: the scanner's stable cause ("verdict:engine/rule") of each
+	// file that is not clean; files recorded before keep ''.
+	`ALTER TABLE session_files ADD COLUMN cause TEXT NOT NULL DEFAULT '';`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

@@ -37,7 +37,7 @@ func (r *AuditRecorder) SessionStarted(ctx context.Context, s api.Session) error
 func (r *AuditRecorder) SessionFiles(ctx context.Context, id string, files []api.File) error {
 	recs := make([]audit.FileRecord, len(files))
 	for i, f := range files {
-		recs[i] = audit.FileRecord{Path: f.Path, SHA256: f.SHA256, Type: f.Type, Verdict: f.Verdict, Size: f.Size, Reasons: f.Reasons}
+		recs[i] = audit.FileRecord{Path: f.Path, SHA256: f.SHA256, Type: f.Type, Verdict: f.Verdict, Size: f.Size, Reasons: f.Reasons, Cause: f.Cause}
 	}
 	return r.History.AddFiles(ctx, id, recs)
 }
@@ -93,7 +93,7 @@ func (r *AuditRecorder) Session(ctx context.Context, id string) (*api.SessionDet
 		if reasons == nil {
 			reasons = []string{}
 		}
-		d.Files = append(d.Files, api.File{Path: f.Path, Size: f.Size, SHA256: f.SHA256, Type: f.Type, Verdict: f.Verdict, Reasons: reasons})
+		d.Files = append(d.Files, api.File{Path: f.Path, Size: f.Size, SHA256: f.SHA256, Type: f.Type, Verdict: f.Verdict, Reasons: reasons, Cause: f.Cause})
 	}
 	return d, nil
 }

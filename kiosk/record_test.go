@@ -43,7 +43,7 @@ func TestAuditRecorder(t *testing.T) {
 	}
 	must(r.SessionStarted(ctx, s))
 	must(r.SessionFiles(ctx, "s1", []api.File{{Path: "a.txt", Size: 5, SHA256: strings.Repeat("a", 64), Verdict: "clean", Reasons: []string{}},
-		{Path: "e.com", Size: 68, Verdict: "infected", Reasons: []string{"yara: EICAR"}}}))
+		{Path: "e.com", Size: 68, Verdict: "infected", Reasons: []string{"yara: EICAR"}, Cause: "infected:yara/EICAR"}}))
 	s.State, s.Ended = api.Done, started.Add(3*time.Second)
 	s.Counts = api.Counts{Clean: 1, Infected: 1}
 	s.Progress = api.Progress{FilesDone: 2, BytesDone: 73}
@@ -57,7 +57,7 @@ func TestAuditRecorder(t *testing.T) {
 		t.Errorf("Sessions() = %+v, %v; want s2 then s1 with its counts", list, err)
 	}
 	d, err := r.Session(ctx, "s1")
-	if err != nil || len(d.Files) != 2 || d.Operator != "badge 7" || d.State != api.Done {
+	if err != nil || len(d.Files) != 2 || d.Operator != "badge 7" || d.State != api.Done || d.Files[0].Cause != "" || d.Files[1].Cause != "infected:yara/EICAR" {
 		t.Errorf("Session(s1) = %+v, %v", d, err)
 	}
 	if _, err := r.Session(ctx, "nope"); !errors.Is(err, api.ErrNotFound) {

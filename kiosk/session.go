@@ -237,7 +237,11 @@ func (s *session) scan(stage *transfer.Staging, roots map[string]string) (scanne
 		if prefix {
 			rel = path.Join(byDir[r.Root], rel)
 		}
-		batch = append(batch, api.File{Path: rel, Size: r.Size, SHA256: r.SHA256, Type: r.Type, Verdict: string(r.Verdict), Reasons: r.Reasons})
+		f := api.File{Path: rel, Size: r.Size, SHA256: r.SHA256, Type: r.Type, Verdict: string(r.Verdict), Reasons: r.Reasons}
+		if r.Verdict != scanner.Clean {
+			f.Cause = r.Cause()
+		}
+		batch = append(batch, f)
 		if len(batch) >= fileBatch {
 			flush()
 		}

@@ -204,7 +204,7 @@ func (st *Station) newSessionID() string {
 
 // Status implements api.Station.
 func (st *Station) Status(ctx context.Context) api.Status {
-	s := api.Status{StationID: st.cfg.StationID, Version: st.d.Version, State: "idle"}
+	s := api.Status{StationID: st.cfg.StationID, Version: st.d.Version, State: "idle", OperatorPrompt: st.cfg.OperatorPrompt}
 	st.mu.Lock()
 	s.Rules = st.engines.rules
 	if st.current != nil {

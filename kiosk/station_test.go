@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -209,6 +210,13 @@ func TestCleanSession(t *testing.T) {
 	if got := r.rec.files[s.ID]; len(got) != 3 {
 		t.Errorf("recorded %d files, want 3", len(got))
 	}
+	// Every file held back carries the scanner's stable cause, for the
+	// touchscreen's words; a clean one none.
+	for _, f := range r.rec.files[s.ID] {
+		if clean := f.Verdict == "clean"; clean != (f.Cause == "") || !clean && !strings.HasPrefix(f.Cause, f.Verdict) {
+			t.Errorf("recorded %s: verdict %q, cause %q; want a cause naming the verdict for every file not clean", f.Path, f.Verdict, f.Cause)
+		}
+	}
 	if !slices.Contains(r.mnt.released, s.ID) {
 		t.Errorf("mounts of %s not released", s.ID)
 	}
@@ -217,8 +225,12 @@ func TestCleanSession(t *testing.T) {
 	for r.st.Status(context.Background()).State != "idle" && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if st := r.st.Status(context.Background()); st.Operator != "" || st.State != "idle" {
-		t.Errorf("status after session = %+v, want idle with no operator", st)
+	if st := r.st.Status(context.Background()); st.Operator != "" || st.State != "idle" || st.OperatorPrompt != api.OperatorPromptNone {
+		t.Errorf("status after session = %+v, want idle with no operator, and no operator prompt by default", st)
+	}
+	r.st.cfg.OperatorPrompt = api.OperatorPromptBadge
+	if p := r.st.Status(context.Background()).OperatorPrompt; p != api.OperatorPromptBadge {
+		t.Errorf("status operator prompt = %q with operator_prompt = badge, want badge", p)
 	}
 	var states []api.State
 	for len(r.updates) > 0 {

@@ -27,7 +27,7 @@ type fakeStation struct {
 }
 
 func (f *fakeStation) Status(context.Context) Status {
-	return Status{StationID: "gate-1", State: "busy", Current: &Session{ID: "s1", State: Scanning}}
+	return Status{StationID: "gate-1", State: "busy", Current: &Session{ID: "s1", State: Scanning}, OperatorPrompt: OperatorPromptBadge}
 }
 
 func (f *fakeStation) Sessions(_ context.Context, limit int) ([]Session, error) {
@@ -38,7 +38,10 @@ func (f *fakeStation) Session(_ context.Context, id string) (*SessionDetail, err
 	if id != "s1" {
 		return nil, ErrNotFound
 	}
-	return &SessionDetail{Session: Session{ID: "s1"}, Files: []File{{Path: "a.txt", Verdict: "clean", Reasons: []string{}}}}, nil
+	return &SessionDetail{Session: Session{ID: "s1"}, Files: []File{
+		{Path: "a.txt", Verdict: "clean", Reasons: []string{}},
+		{Path: "m.docm", Verdict: "blocked", Reasons: []string{"macro"}, Cause: "blocked:policy/macro"},
+	}}, nil
 }
 
 func (f *fakeStation) Cancel(id string) error {
@@ -95,7 +98,7 @@ func TestClientServer(t *testing.T) {
 	ctx := context.Background()
 
 	s, err := c.Status(ctx)
-	if err != nil || s.StationID != "gate-1" || s.Current == nil || s.Current.State != Scanning {
+	if err != nil || s.StationID != "gate-1" || s.Current == nil || s.Current.State != Scanning || s.OperatorPrompt != OperatorPromptBadge {
 		t.Errorf("Status() = %+v, %v", s, err)
 	}
 	ss, err := c.Sessions(ctx, 1)
@@ -103,7 +106,7 @@ func TestClientServer(t *testing.T) {
 		t.Errorf("Sessions(1) = %+v, %v", ss, err)
 	}
 	d, err := c.Session(ctx, "s1")
-	if err != nil || len(d.Files) != 1 || d.Files[0].Path != "a.txt" {
+	if err != nil || len(d.Files) != 2 || d.Files[0].Path != "a.txt" || d.Files[0].Cause != "" || d.Files[1].Cause != "blocked:policy/macro" {
 		t.Errorf("Session(s1) = %+v, %v", d, err)
 	}
 	if _, err := c.Session(ctx, "nope"); !errors.Is(err, ErrNotFound) {

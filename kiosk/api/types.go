@@ -118,6 +118,13 @@ type File struct {
 	Type    string   `json:"type,omitempty"`
 	Verdict string   `json:"verdict"`
 	Reasons []string `json:"reasons"`
+	// Cause is the scanner's stable code for a file that is not clean:
+	// "verdict:engine/rule" (e.g. "blocked:policy/macro",
+	// "infected:yara/EICAR"), or the bare verdict when no engine gave
+	// one. Unlike Reasons, its shape is stable, so the touchscreen maps
+	// it to the operator's words. Empty for clean files, and for files
+	// recorded before the station kept it.
+	Cause string `json:"cause,omitempty"`
 }
 
 // SessionDetail is a session with its per-file verdicts.
@@ -156,7 +163,19 @@ type Status struct {
 	Operator    string      `json:"operator,omitempty"`
 	Rules       Rules       `json:"rules"`
 	Destination Destination `json:"destination"`
+	// OperatorPrompt is how the touchscreen asks who brings the drive
+	// before a session (config operator_prompt): one of the
+	// OperatorPrompt* modes. Clients treat empty (an older daemon) as
+	// OperatorPromptNone.
+	OperatorPrompt string `json:"operator_prompt,omitempty"`
 }
+
+// Operator identification modes of Status.OperatorPrompt.
+const (
+	OperatorPromptNone  = "none"  // no identification asked
+	OperatorPromptBadge = "badge" // a badge number, on a numeric keypad
+	OperatorPromptName  = "name"  // a name, on a letter keyboard
+)
 
 // Event is one message of the event stream.
 type Event struct {

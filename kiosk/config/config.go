@@ -36,6 +36,9 @@ type Config struct {
 	AcceptLoopDevices bool `toml:"accept_loop_devices"`
 	// TransferExpiry is how long a published transfer stays valid; 0 never.
 	TransferExpiry Duration `toml:"transfer_expiry"`
+	// OperatorPrompt is how the touchscreen identifies the operator before
+	// a session: "none", "badge" (a badge number) or "name".
+	OperatorPrompt string `toml:"operator_prompt"`
 
 	API    API    `toml:"api"`
 	Scan   Scan   `toml:"scan"`
@@ -104,6 +107,7 @@ func Defaults() Config {
 		Destination:    "/srv/sluice/transfers",
 		StationKey:     "/etc/sluice/station.key",
 		TransferExpiry: Duration{30 * 24 * time.Hour},
+		OperatorPrompt: "none",
 		API:            API{Socket: "/run/sluice/api.sock", Group: "sluice"},
 		Scan:           Scan{Timeout: Duration{time.Minute}},
 		Rules:          Rules{StaleDays: 30},
@@ -193,6 +197,11 @@ func (c *Config) check(file string) error {
 	}
 	if c.TransferExpiry.Duration < 0 {
 		return bad("transfer_expiry", "must not be negative")
+	}
+	switch c.OperatorPrompt {
+	case "none", "badge", "name":
+	default:
+		return bad("operator_prompt", fmt.Sprintf("must be \"none\", \"badge\" or \"name\", not %q", c.OperatorPrompt))
 	}
 	if c.Rules.StaleDays < 0 {
 		return bad("rules.stale_days", "must not be negative (0 turns the age check off)")

@@ -22,7 +22,7 @@ func TestLoadExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load(packaging/sluiced.toml) = %v; the shipped example must load", err)
 	}
-	if cfg.StationID != "gate-1" || cfg.SpoolDir != "/var/lib/sluice/spool" || cfg.Scan.Timeout.Duration != time.Minute || cfg.AcceptLoopDevices {
+	if cfg.StationID != "gate-1" || cfg.SpoolDir != "/var/lib/sluice/spool" || cfg.Scan.Timeout.Duration != time.Minute || cfg.AcceptLoopDevices || cfg.OperatorPrompt != "none" {
 		t.Errorf("example config = %+v", cfg)
 	}
 }
@@ -32,8 +32,21 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.API.Socket != "/run/sluice/api.sock" || cfg.StateDir != "/var/lib/sluice" || cfg.TransferExpiry.Duration != 720*time.Hour {
+	if cfg.API.Socket != "/run/sluice/api.sock" || cfg.StateDir != "/var/lib/sluice" || cfg.TransferExpiry.Duration != 720*time.Hour || cfg.OperatorPrompt != "none" {
 		t.Errorf("defaults = %+v", cfg)
+	}
+}
+
+func TestLoadOperatorPrompt(t *testing.T) {
+	for _, mode := range []string{"none", "badge", "name"} {
+		cfg, err := Load(write(t, `operator_prompt = "`+mode+`"`))
+		if err != nil {
+			t.Errorf("Load(operator_prompt = %q) = %v", mode, err)
+			continue
+		}
+		if cfg.OperatorPrompt != mode {
+			t.Errorf("Load(operator_prompt = %q).OperatorPrompt = %q, want %q", mode, cfg.OperatorPrompt, mode)
+		}
 	}
 }
 
@@ -52,6 +65,9 @@ func TestLoadErrors(t *testing.T) {
 		{"station_id = ", "line 1"},
 		{`transfer_expiry = "-1h"`, "transfer_expiry: must not be negative"},
 		{"[rules]\nstale_days = -1", "rules.stale_days: must not be negative"},
+		{`operator_prompt = "pin"`, `operator_prompt: must be "none", "badge" or "name", not "pin"`},
+		{`operator_prompt = ""`, `operator_prompt: must be`},
+		{`operator_prompt = "Badge"`, `operator_prompt: must be`},
 	}
 	for _, tt := range tests {
 		p := write(t, tt.text)
