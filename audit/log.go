@@ -51,6 +51,7 @@ type Log struct {
 	seq     int64
 	prev    string
 	err     error // sticky: after a failed write the tail is unknown
+	forward func(Event)
 }
 
 // OpenLog opens or creates the log at path (mode 0600) and continues its
@@ -129,6 +130,9 @@ func (l *Log) Append(typ string, data any) error {
 		return fmt.Errorf("audit %s: %w", typ, err)
 	}
 	l.seq, l.prev = e.Seq, hashLine(line)
+	if l.forward != nil {
+		l.forward(AuditEvent(typ, e.Seq, l.prev, raw))
+	}
 	return nil
 }
 

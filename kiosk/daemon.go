@@ -204,6 +204,10 @@ func openRecord(ctx context.Context, cfg config.Config, version string, log *slo
 			hist.Close()
 			return nil, nil, err
 		}
+		// The SIEM gets the head the station starts from, then every line
+		// with its anchor, admin logins and refusals included.
+		rec.Syslog.Send(audit.AnchorEvent(alog.Head()))
+		alog.Forward(rec.Syslog.Send)
 	}
 	ids, err := hist.MarkInterrupted(ctx)
 	if err != nil {

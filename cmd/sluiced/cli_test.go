@@ -5,21 +5,31 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/sluice-ot/sluice/audit"
 	"github.com/sluice-ot/sluice/internal/corpus"
 	"github.com/sluice-ot/sluice/kiosk/api"
 )
 
 // TestCLI follows a session with the real sluice CLI over the daemon's
 // socket: status while it scans, the session list and one session's
-// files once it is done, and an offline check of the transfer.
+// files once it is done, and an offline check of the transfer. The
+// station forwards to a syslog receiver meanwhile.
 func TestCLI(t *testing.T) {
 	s := newStation(t)
 	img := s.newImage("cli", true, volume{fs: "ext4", label: "CLI", mib: 32, files: append(logs(4000), corpus.DemoDrive()...)})
+	siem := s.syslogReceiver()
 	s.start()
 
 	from := s.events.mark()
@@ -62,6 +72,84 @@ func TestCLI(t *testing.T) {
 	}
 	if out, code := s.cli("verify", "--pub", s.dir+"/station.pub", end.s.TransferPath); code != 0 {
 		t.Errorf("sluice verify of the published transfer: exit %d\n%s", code, out)
+	}
+	siem.check(t, s, id)
+}
+
+// siem collects what the station forwards over syslog (UDP).
+type siem struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+// syslogReceiver listens on a UDP port and points the station's syslog
+// forwarding at it.
+func (s *station) syslogReceiver() *siem {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() { pc.Close() })
+	f, err := os.OpenFile(s.config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	fmt.Fprintf(f, "\n[syslog]\ntarget = \"udp://%s\"\n", pc.LocalAddr())
+	f.Close()
+	r := &siem{}
+	go func() {
+		buf := make([]byte, 64<<10)
+		for {
+			n, _, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			r.mu.Lock()
+			r.msgs = append(r.msgs, string(buf[:n]))
+			r.mu.Unlock()
+		}
+	}()
+	return r
+}
+
+// check waits for the session's end to be forwarded, both as a SESSION
+// summary and as the AUDIT line of the chain, and checks that the anchor
+// the SIEM holds verifies against the station's audit log.
+func (r *siem) check(t *testing.T, s *station, id string) {
+	t.Helper()
+	anchorRE := regexp.MustCompile(`\[sluice@32473 type="session\.end" seq="(\d+)" hash="([0-9a-f]{64})"\]`)
+	var session, anchor string
+	var seq, hash string
+	deadline := time.Now().Add(wait(10 * time.Second))
+	for time.Now().Before(deadline) && (session == "" || hash == "" || anchor == "") {
+		r.mu.Lock()
+		for _, m := range r.msgs {
+			switch {
+			case strings.Contains(m, " SESSION ") && strings.Contains(m, `id="`+id+`"`):
+				session = m
+			case strings.Contains(m, " ANCHOR "):
+				anchor = m
+			}
+			if sub := anchorRE.FindStringSubmatch(m); sub != nil && strings.Contains(m, id) {
+				seq, hash = sub[1], sub[2]
+			}
+		}
+		r.mu.Unlock()
+		time.Sleep(50 * time.Millisecond)
+	}
+	if session == "" || anchor == "" || hash == "" {
+		r.mu.Lock()
+		t.Fatalf("syslog: session summary %t, start anchor %t, session.end audit line %t; got:\n%s",
+			session != "", anchor != "", hash != "", strings.Join(r.msgs, "\n"))
+	}
+	n, _ := strconv.ParseInt(seq, 10, 64)
+	log, err := os.Open(filepath.Join(s.state, "audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	if _, err := audit.VerifyAnchor(log, audit.Anchor{Seq: n, Hash: hash}); err != nil {
+		t.Errorf("the anchor forwarded for session.end (seq %s) does not verify: %v", seq, err)
 	}
 }
 
