@@ -45,7 +45,12 @@ func syncDir(dir string) error {
 func renameNoReplace(oldpath, newpath string) error {
 	err := unix.Renameat2(unix.AT_FDCWD, oldpath, unix.AT_FDCWD, newpath, unix.RENAME_NOREPLACE)
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) {
-		// The filesystem (some FUSE ones, older NFS) lacks the flag.
+		// The filesystem (some FUSE ones, older NFS) lacks the flag. A
+		// plain rename can still replace an empty directory made at
+		// newpath between the check and the rename, and fails on a
+		// non-empty one (ENOTEMPTY). Transfer ids are random, so only a
+		// writer racing for the same unguessable name loses, and it loses
+		// nothing but an empty directory: no transfer is ever replaced.
 		if _, serr := os.Lstat(newpath); serr == nil {
 			return &os.LinkError{Op: "rename", Old: oldpath, New: newpath, Err: os.ErrExist}
 		}
