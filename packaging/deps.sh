@@ -21,6 +21,9 @@ packages=(
   # ui and cmd/sluice-kiosk: fyne's GLFW/X11 build, and Xvfb for the
   # screenshots (make screenshots) and the kiosk's start-up measurement
   libgl1-mesa-dev xorg-dev libxkbcommon-dev xvfb xauth
+  # make screenshots and bench/kiosk.sh: drive the kiosk under Xvfb
+  # (xdotool), find its window (xwininfo) and capture it (import)
+  xdotool x11-utils imagemagick
 )
 
 missing=()
