@@ -121,7 +121,7 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 	}, &sync.Mutex{}}
 	st = New(cfg, Deps{
 		Scanner: sc, Rules: rulesInfo, CloseEngines: set.Close, RulesStale: rules.stale,
-		Updates: driveUpdater{admin: auth, rules: ruleAPI},
+		Updates: driveUpdater{admin: auth, rules: ruleAPI, trusted: trusted},
 		Mounter: mounter, Recorder: rec, Key: key,
 		Engines: []transfer.Component{{Name: "sluice", Version: o.Version}, {Name: "libyara", Version: yara.LibraryVersion()}},
 		Version: o.Version, Log: log,

@@ -9,8 +9,11 @@ import (
 	"sync"
 	"time"
 
+	"aead.dev/minisign"
+
 	"github.com/sluice-ot/sluice/kiosk/api"
 	"github.com/sluice-ot/sluice/kiosk/config"
+	"github.com/sluice-ot/sluice/rules/bundle"
 	"github.com/sluice-ot/sluice/rules/store"
 	"github.com/sluice-ot/sluice/scanner/engines"
 )
@@ -136,8 +139,13 @@ func (s swappingStore) change(op func() (api.RuleBundle, error)) (api.RuleBundle
 // driveUpdater imports the bundles of an update drive while an admin is
 // logged in, through the same checks and engine swap as the API.
 type driveUpdater struct {
-	admin interface{ Active() bool }
-	rules swappingStore
+	admin   interface{ Active() bool }
+	rules   swappingStore
+	trusted []minisign.PublicKey
+}
+
+func (u driveUpdater) SignedVersion(path string) (int, error) {
+	return bundle.SignedVersion(path, u.trusted)
 }
 
 func (u driveUpdater) AdminPresent() bool { return u.admin.Active() }

@@ -19,6 +19,9 @@ type Updater interface {
 	AdminPresent() bool
 	// Import checks and installs one bundle; the next session uses it.
 	Import(path, who string) (api.RuleBundle, error)
+	// SignedVersion is the version a trusted signature gives the bundle,
+	// read without parsing the bundle; see bundle.SignedVersion.
+	SignedVersion(path string) (int, error)
 }
 
 // updateDir is the folder at a partition's root that marks an update drive.
@@ -28,6 +31,9 @@ const updateDir = "sluice-update"
 // refused unread, so that a crafted drive cannot keep the station busy.
 const maxUpdates = 32
 
+// updates are the bundles found on an update drive.
+type updates []updateBundle
+
 // updateBundle is one bundle found on an update drive.
 type updateBundle struct {
 	path    string
@@ -35,12 +41,12 @@ type updateBundle struct {
 	refuse  string // why it is refused without being read, if it is
 }
 
-// findUpdates lists sluice-update/*.tar at the roots, oldest version first.
+// findUpdates lists sluice-update/*.tar at the roots.
 // The drive is hostile: the folder, each bundle and its signature must be
 // plain, so that no link leads the station to read its own files or a
 // device through them.
-func findUpdates(roots map[string]string) []updateBundle {
-	var found []updateBundle
+func findUpdates(roots map[string]string) updates {
+	var found updates
 	for _, root := range roots {
 		dir := filepath.Join(root, updateDir)
 		if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() {
@@ -68,11 +74,23 @@ func findUpdates(roots map[string]string) []updateBundle {
 				found = append(found, updateBundle{path: p, refuse: "its signature is not a plain file"})
 				continue
 			}
-			b := updateBundle{path: p}
-			if info, err := bundle.Inspect(p, nil); err == nil && info.Manifest != nil {
-				b.version = info.Manifest.Version
+			found = append(found, updateBundle{path: p})
+		}
+	}
+	return found
+}
+
+// order sorts the bundles by the version their trusted signature names,
+// oldest first, so that a drive carrying v2 and v3 ends with v3 active.
+// Nothing unverified is parsed for it: a bundle without a valid trusted
+// signature sorts last, and its import refuses it with the reason.
+func (u updates) order(versionOf func(string) (int, error)) {
+	found := u
+	for i := range found {
+		if found[i].refuse == "" {
+			if v, err := versionOf(found[i].path); err == nil {
+				found[i].version = v
 			}
-			found = append(found, b)
 		}
 	}
 	sort.SliceStable(found, func(i, j int) bool {
@@ -85,14 +103,14 @@ func findUpdates(roots map[string]string) []updateBundle {
 		}
 		return found[i].path < found[j].path
 	})
-	return found
 }
 
 // update imports every bundle of an update drive, in version order, and
 // ends the session with each one's result. Nothing of the drive is
 // scanned or transferred.
-func (s *session) update(bundles []updateBundle) outcome {
+func (s *session) update(bundles updates) outcome {
 	s.setState(api.Updating)
+	bundles.order(s.st.d.Updates.SignedVersion)
 	var lines []string
 	var files []api.File
 	for _, b := range bundles {

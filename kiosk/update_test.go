@@ -25,6 +25,20 @@ type fakeUpdater struct {
 
 func (u *fakeUpdater) AdminPresent() bool { return u.admin }
 
+// updateKey is the admin key the bundles of these tests are signed with.
+var updateKey = sync.OnceValues(func() (minisign.PublicKey, minisign.PrivateKey) {
+	pub, priv, err := minisign.GenerateKey(nil)
+	if err != nil {
+		panic(err)
+	}
+	return pub, priv
+})
+
+func (u *fakeUpdater) SignedVersion(path string) (int, error) {
+	pub, _ := updateKey()
+	return bundle.SignedVersion(path, []minisign.PublicKey{pub})
+}
+
 func (u *fakeUpdater) Import(path, who string) (api.RuleBundle, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -45,10 +59,7 @@ func signedBundle(t *testing.T, version int) (tarData, sig []byte) {
 	if _, err := bundle.Build(bundle.BuildOptions{Name: "plant-rules", Version: version, YARA: []string{rule}}, out); err != nil {
 		t.Fatal(err)
 	}
-	_, key, err := minisign.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, key := updateKey()
 	if err := bundle.Sign(out, key); err != nil {
 		t.Fatal(err)
 	}
@@ -150,5 +161,31 @@ func TestUpdateDriveTooMany(t *testing.T) {
 	}
 	if len(found) != maxUpdates+3 || refused != 3 {
 		t.Errorf("findUpdates: %d found, %d refused as too many; want %d and 3", len(found), refused, maxUpdates+3)
+	}
+}
+
+// Bundles are ordered by the version their trusted signature names; one
+// without (unsigned, untrusted, tampered) goes last, unparsed, and one
+// refused unread is not even verified.
+func TestUpdateOrder(t *testing.T) {
+	versions := map[string]int{"/u/v3.tar": 3, "/u/v1.tar": 1}
+	var asked []string
+	u := updates{{path: "/u/untrusted.tar"}, {path: "/u/v3.tar"}, {path: "/u/excess.tar", refuse: "too many"}, {path: "/u/v1.tar"}}
+	u.order(func(p string) (int, error) {
+		asked = append(asked, p)
+		if v, ok := versions[p]; ok {
+			return v, nil
+		}
+		return 9, fmt.Errorf("untrusted key")
+	})
+	var got []string
+	for _, b := range u {
+		got = append(got, filepath.Base(b.path))
+	}
+	if want := []string{"v1.tar", "v3.tar", "excess.tar", "untrusted.tar"}; !slices.Equal(got, want) {
+		t.Errorf("order = %v, want %v", got, want)
+	}
+	if slices.Contains(asked, "/u/excess.tar") {
+		t.Error("a bundle refused unread was verified")
 	}
 }

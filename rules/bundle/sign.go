@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"aead.dev/minisign"
 )
@@ -173,7 +174,9 @@ func containsField(comment, field string) bool {
 // openBundle opens a bundle file for reading: a regular file no larger
 // than the limits allow.
 func openBundle(p string, lim Limits) (*os.File, error) {
-	f, err := os.Open(p)
+	// O_NONBLOCK: a FIFO in a bundle's place opens at once, and is then
+	// refused as not a regular file, instead of hanging the reader.
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
