@@ -1,0 +1,103 @@
+// Package media is what sluice-guard does with USB storage that its device
+// policy sent to media verification: judge the drive, and expose it to
+// users read-only only when every volume on it carries a valid transfer
+// signed by a trusted station. Check is `sluice-guard check`; Attach is
+// the daemon's path.
+//
+// # The rules
+//
+// A transfer is the folder .sluice/ at the root of a volume. A volume is
+// verified exactly as `sluice verify` verifies it, with transfer.Verify:
+// signed by one of Options.Trusted, a well-formed manifest, not expired
+// at Options.Now, every listed file present with its size and SHA-256, no
+// link, and nothing else there. A volume without .sluice/ is not walked
+// at all (reason "no-transfer").
+//
+// The volumes of a drive are its partitions, plus the whole disk when it
+// has no partition (a superfloppy) or when, beside partitions, it carries
+// a filesystem of its own or cannot be probed (the host could mount it).
+// blkid -p (probe only, no cache) names each volume's content. A volume
+// with no signature at all is empty space and does not count. Every other
+// volume does: the drive is allowed only when every counted volume holds a
+// valid transfer, and there is at least one. Hence:
+//
+//   - one valid and one unsigned partition: blocked, "mixed-partitions"
+//     (a valid transfer must not carry a second, unverified volume in);
+//   - a volume that does not mount, or holds something that cannot be
+//     verified (LUKS, swap, RAID members, a filesystem type kiosk/mount
+//     does not allow): blocked (fail closed);
+//   - a volume that could not be probed: blocked;
+//   - nothing with a filesystem on the drive: blocked, "no-filesystem".
+//
+// Result.Reason is "valid" when allowed. Otherwise it is "mixed-partitions"
+// when some volume is valid and another not, or else the most severe
+// reason of the volumes, in this order: unmountable,
+// unsupported-filesystem, timeout, no-filesystem, no-transfer, unsigned,
+// malformed-manifest, bad-signature, untrusted-key, comment-mismatch,
+// expired, changed-file, missing-file, extra-file, extra-dir, symlink,
+// not-regular, unreadable. transfer's problem kinds map to reasons of the
+// same name, except that size-mismatch is "changed-file" and
+// missing-manifest is "unsigned". Every problem stays in
+// Partition.Problems, and each Partition has its own Reason.
+//
+// # Mounts and namespaces
+//
+// Before anything reads the drive, the whole disk and each partition get
+// the kernel's read-only flag (BLKROSET, kiosk/mount.SetReadOnly). Every
+// mount is kiosk/mount's: ro,nosuid,nodev,noexec, noload for ext*, and the
+// FUSE drivers (fusefat, exfat-fuse, ntfs-3g) where the kernel lacks the
+// filesystem. Images are attached with losetup -r and partx (which reads
+// the partition table in user space, so kernels without partition parsers
+// work too), and detached again.
+//
+// Verification mounts live in a session folder below WorkDir. WorkDir is
+// 0700 and has a small tmpfs of its own, mode 0700, with private
+// propagation: users cannot enter it, and nothing mounted below it
+// propagates to any other mount namespace (a systemd service's, a
+// container's), whether or not the host's mounts are shared. That tmpfs
+// is made once and left in place: unmounting a private mount does not
+// propagate, so taking it down would strand its copies in the namespaces
+// that received it when it was made. The mount points are still listed in
+// the host's /proc/self/mountinfo, as names only.
+//
+// Attach exposes a valid volume by bind-mounting the verified mount at
+// ExposeDir/<name> and remounting the bind ro,nosuid,nodev,noexec. The
+// bind is the same mount that was verified (the same superblock, and for
+// FUSE the same helper process), not a second mount of the device. So
+// the guard must run in the mount namespace users see: its unit must not
+// use PrivateMounts, ProtectSystem, ProtectHome, PrivateTmp, or anything
+// else that gives it a namespace of its own. `sluice-guard check` may run
+// in a private namespace (kiosk/mount.EnterPrivateNamespace and a
+// re-exec, as cmd/sluiced does); then even WorkDir's tmpfs ends with it.
+//
+// Every way out releases: a blocked drive, a mount that failed, a
+// cancelled context, a failed exposure. A busy mount is retried, then
+// detached lazily. CleanStale, at daemon start, takes down what a killed
+// guard left below WorkDir and ExposeDir.
+//
+// # What remains
+//
+//   - The drive is hostile hardware. Its firmware may serve other bytes
+//     when read again later (after the page cache drops them) than it
+//     served while being verified; nothing at this layer can prevent
+//     that. The exposure is read-only, nosuid, nodev and noexec, and the
+//     block device stays read-only, which bounds what such bytes can do.
+//   - The filesystem code that reads the drive (the kernel's or a FUSE
+//     driver's) is the attack surface; the mount options reduce, not
+//     remove, it.
+//   - fusefat, used where the kernel has no vfat driver (as on the test
+//     machines; stock Debian kernels have one), shows a short 8.3 entry
+//     whose case flags say lower case ("report.pdf", stored as REPORT.PDF
+//     with Windows NT's lower-case bits) in upper case. Such a file then
+//     fails verification as missing-file plus extra-file: the drive is
+//     blocked, never wrongly allowed. Long names, and names in mixed case,
+//     are stored as long (VFAT) entries and read exactly. fusefat also
+//     lists the volume label as an empty file at the root; that single
+//     artefact is not counted as an extra file (see dropFusefatLabel).
+//   - FAT, exFAT and NTFS mounts belong to Options.UID with kiosk/mount's
+//     umask 077, so an exposed drive of those types is readable by that
+//     user only.
+//   - Verification reads every file once; a huge drive takes its time.
+//     The context, and Options.Timeout, bound it: the check is abandoned
+//     and the mounts released (which aborts a FUSE driver that hangs).
+package media

@@ -1,0 +1,215 @@
+//go:build linux
+
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sluice-ot/sluice/kiosk/mount"
+)
+
+// Exposure is a drive made available to users. Release takes it down.
+type Exposure struct {
+	mu     sync.Mutex
+	s      *session
+	points []string // exposed mount points, in the order made
+}
+
+// Points lists the folders the drive is exposed at.
+func (e *Exposure) Points() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.points...)
+}
+
+// Attach is the daemon's path: it sets the whole disk dev and its
+// partitions read-only (BLKROSET, left set), verifies every volume in
+// private mounts under WorkDir, and if the drive is allowed binds each
+// valid volume read-only (ro,nosuid,nodev,noexec) at ExposeDir/<name>,
+// the name being the volume's cleaned label, else its UUID, else its
+// device name, made unique with -2, -3... When the drive is blocked, or on
+// error, nothing stays mounted and the Exposure is nil.
+//
+// Attach must run in the mount namespace users see (see the package
+// documentation).
+func Attach(ctx context.Context, dev string, opts Options) (*Exposure, Result, error) {
+	opts = opts.withDefaults()
+	_, sys, err := blockDevice(dev)
+	if err != nil {
+		return nil, Result{}, fmt.Errorf("attach %s: %w", dev, err)
+	}
+	if _, ok := isPartition(sys); ok {
+		return nil, Result{}, fmt.Errorf("attach %s: %w", dev, ErrNotWholeDisk)
+	}
+	s, err := inspect(ctx, dev, opts, false)
+	if err != nil {
+		return nil, Result{}, fmt.Errorf("attach %s: %w", dev, err)
+	}
+	res := s.result
+	if !res.Allowed {
+		if err := s.release(); err != nil {
+			return nil, res, fmt.Errorf("attach %s: %w", dev, err)
+		}
+		return nil, res, nil
+	}
+	e := &Exposure{s: s}
+	for i := range res.Partitions {
+		p := &res.Partitions[i]
+		if !p.Valid || s.dirs[i] == "" {
+			continue
+		}
+		point, err := expose(s.dirs[i], opts.ExposeDir, exposeName(p.Label, p.UUID, filepath.Base(p.Device)))
+		if err != nil {
+			rerr := e.Release()
+			res.Allowed, res.Reason = false, ReasonExposeFailed
+			for j := range res.Partitions {
+				res.Partitions[j].Exposed = ""
+			}
+			return nil, res, fmt.Errorf("attach %s: %w", dev, errors.Join(err, rerr))
+		}
+		p.Exposed = point
+		e.points = append(e.points, point)
+		opts.Log.Info("volume exposed", "device", p.Device, "transfer", p.Transfer, "at", point)
+	}
+	return e, res, nil
+}
+
+// exposeFlags are the flags of an exposed mount, whatever the private one
+// had.
+const exposeFlags = unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
+
+// expose binds the verified mount src at a fresh folder of dir named
+// after base, read-only, and returns the folder. The bind is the very
+// mount that was verified (for FUSE, the same helper process), not a new
+// mount of the device.
+func expose(src, dir, base string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("expose: %w", err)
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return "", fmt.Errorf("expose: %w", err)
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("expose: %s is not a directory", dir)
+	}
+	var point string
+	for i := 0; ; i++ {
+		if i == 100 {
+			return "", fmt.Errorf("expose %s: no free name in %s", base, dir)
+		}
+		p := filepath.Join(dir, candidate(base, i))
+		// Mkdir, not MkdirAll: it fails on anything already there, links
+		// included, so the folder is fresh and ours.
+		err := os.Mkdir(p, 0o755)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("expose: %w", err)
+		}
+		point = p
+		break
+	}
+	if err := unix.Mount(src, point, "", unix.MS_BIND, ""); err != nil {
+		os.Remove(point)
+		return "", fmt.Errorf("expose %s: bind: %w", point, err)
+	}
+	if err := unix.Mount("", point, "", unix.MS_REMOUNT|unix.MS_BIND|exposeFlags, ""); err != nil {
+		unmount(point)
+		os.Remove(point)
+		return "", fmt.Errorf("expose %s: remount read-only: %w", point, err)
+	}
+	return point, nil
+}
+
+// Release takes the exposed mounts down (lazily if a user holds a file
+// open: they vanish from the namespace at once), removes their folders,
+// then releases the private mounts. The block device keeps its read-only
+// flag. Calling it again does nothing.
+func (e *Exposure) Release() error {
+	if e == nil {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var errs []error
+	for i := len(e.points) - 1; i >= 0; i-- {
+		if err := unmount(e.points[i]); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := os.Remove(e.points[i]); err != nil {
+			errs = append(errs, fmt.Errorf("release %s: %w", e.points[i], err))
+		}
+	}
+	e.points = nil
+	if e.s != nil {
+		errs = append(errs, e.s.release())
+		e.s = nil
+	}
+	return errors.Join(errs...)
+}
+
+// unmount unmounts dir until nothing is mounted there, retrying a busy
+// mount for about a second before detaching it lazily.
+func unmount(dir string) error {
+	for range 8 {
+		err := unix.Unmount(dir, unix.UMOUNT_NOFOLLOW)
+		switch {
+		case err == nil:
+			continue // something may be stacked on the same point
+		case errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOENT):
+			return nil
+		case errors.Is(err, unix.EBUSY):
+			busy := true
+			for range 5 {
+				time.Sleep(200 * time.Millisecond)
+				if err := unix.Unmount(dir, unix.UMOUNT_NOFOLLOW); err == nil || errors.Is(err, unix.EINVAL) {
+					busy = false
+					break
+				}
+			}
+			if busy {
+				if err := unix.Unmount(dir, unix.MNT_DETACH|unix.UMOUNT_NOFOLLOW); err != nil && !errors.Is(err, unix.EINVAL) {
+					return fmt.Errorf("unmount %s: %w", dir, err)
+				}
+			}
+		default:
+			return fmt.Errorf("unmount %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// CleanStale takes down what a killed guard left: every mount below
+// WorkDir (but not WorkDir's own tmpfs) and below ExposeDir, deepest
+// first, and the empty folders that held them. ExposeDir belongs to the
+// guard: whatever is mounted below it is an exposure. It returns the
+// paths cleaned. The daemon calls it at start, before judging drives.
+func CleanStale(opts Options) ([]string, error) {
+	opts = opts.withDefaults()
+	if err := os.MkdirAll(opts.ExposeDir, 0o755); err != nil {
+		return nil, fmt.Errorf("clean stale: %w", err)
+	}
+	var all []string
+	var errs []error
+	for _, root := range []string{opts.WorkDir, opts.ExposeDir} {
+		if _, err := os.Lstat(root); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		m := &mount.Mounter{Root: root}
+		cleaned, err := m.CleanStale()
+		all = append(all, cleaned...)
+		errs = append(errs, err)
+	}
+	return all, errors.Join(errs...)
+}
