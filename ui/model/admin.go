@@ -137,8 +137,8 @@ func (m *Model) AdminBack() {
 // LoginDone takes the answer to AdminLogin.
 func (m *Model) LoginDone(token string, err error) []Cmd {
 	a := &m.admin
-	if !a.login {
-		return nil // given up meanwhile
+	if !a.login || !a.sending {
+		return nil // given up meanwhile, or never asked
 	}
 	a.sending = false
 	m.touchAdmin()
