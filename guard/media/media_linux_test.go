@@ -408,3 +408,69 @@ func TestFusefatShortLowerCaseNames(t *testing.T) {
 		t.Errorf("fusefat: Check = %v %q %v, want blocked with missing-file notes.txt and extra-file NOTES.TXT", res.Allowed, res.Reason, p.Problems)
 	}
 }
+
+// exFAT keeps every name as written, short lower-case ones included, and
+// goes through another FUSE driver (exfat-fuse) where the kernel lacks it.
+func TestCheckExFAT(t *testing.T) {
+	requireDrives(t)
+	testenv.Tools(t, "mkfs.exfat", "mount.exfat-fuse", "umount")
+	st := newStation(t)
+	tr := scanTo(t, st, map[string]string{"notes.txt": "short name\n", "Long Name.txt": "long\n", "dir/a.csv": "1\n"})
+	img := filepath.Join(t.TempDir(), "exfat.img")
+	sized(t, img, fatMiB)
+	testenv.Run(t, "mkfs.exfat", "-L", "CELL 4", img)
+	dev := attachLoop(t, img)
+	dir := t.TempDir()
+	testenv.Run(t, "mount.exfat-fuse", dev, dir)
+	copyTree(t, tr, dir)
+	testenv.Run(t, "umount", dir)
+	for deadline := time.Now().Add(5 * time.Second); len(mountsBelow(t, dir, dir)) > 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	opts := testOptions(t, st.pub)
+	var e *Exposure
+	var res Result
+	var err error
+	timed(t, "Attach", func() { e, res, err = Attach(t.Context(), dev, opts) })
+	if err != nil || !res.Allowed {
+		t.Fatalf("Attach = %v %q %v %+v, want allowed", res.Allowed, res.Reason, err, res.Partitions)
+	}
+	defer timed(t, "Release", func() { e.Release() })
+	p := res.Partitions[0]
+	if p.FSType != "exfat" || p.Label != "CELL 4" || p.Exposed != filepath.Join(opts.ExposeDir, "CELL 4") {
+		t.Errorf("volume %s %q exposed at %q, want exfat CELL 4 at %s/CELL 4", p.FSType, p.Label, p.Exposed, opts.ExposeDir)
+	}
+	if b, err := os.ReadFile(filepath.Join(p.Exposed, "notes.txt")); err != nil || string(b) != "short name\n" {
+		t.Errorf("exposed notes.txt = %q %v", b, err)
+	}
+	t.Logf("driver %s", p.Driver)
+}
+
+// CleanStale takes down exposures and private mounts a killed guard left.
+func TestCleanStale(t *testing.T) {
+	requireDrives(t)
+	st := newStation(t)
+	dev := attachLoop(t, fatImage(t, scanTo(t, st, driveFiles), "STALE"))
+	opts := testOptions(t, st.pub)
+	e, res, err := Attach(t.Context(), dev, opts)
+	if err != nil || e == nil {
+		t.Fatalf("Attach = %v %q %v", res.Allowed, res.Reason, err)
+	}
+	t.Cleanup(func() { e.Release() })
+	// As after a kill -9: the Exposure is never released; a new guard
+	// starts and cleans.
+	cleaned, err := CleanStale(opts)
+	if err != nil {
+		t.Errorf("CleanStale = %v", err)
+	}
+	if left := mountsBelow(t, opts.WorkDir, opts.ExposeDir); len(left) > 0 {
+		t.Errorf("after CleanStale, still mounted: %v", left)
+	}
+	if !slices.Contains(cleaned, filepath.Join(opts.ExposeDir, "STALE")) {
+		t.Errorf("CleanStale cleaned %v, want the exposure among them", cleaned)
+	}
+	if ents, _ := os.ReadDir(opts.ExposeDir); len(ents) > 0 {
+		t.Errorf("expose dir still holds %v", ents)
+	}
+}
