@@ -30,6 +30,9 @@ type session struct {
 	// fatLabels maps the roots mounted by fusefat to the name under which
 	// it shows the volume label as a file (see skipFATLabel).
 	fatLabels map[string]string
+	// roots maps each mounted directory to its partition's name, set
+	// before the scan starts; read under mu.
+	roots map[string]string
 
 	mu   sync.Mutex
 	info api.Session
@@ -65,7 +68,7 @@ func (s *session) snapshot() api.Session {
 		p := s.prog.Snapshot()
 		out.Progress = api.Progress{
 			FilesDone: p.FilesDone, FilesTotal: p.FilesTotal, BytesDone: p.BytesDone, BytesTotal: p.BytesTotal,
-			Current: p.Current, ETASeconds: p.ETA.Seconds(),
+			Current: s.driveRel(p.Current), ETASeconds: p.ETA.Seconds(),
 		}
 		out.Counts = api.Counts(p.Counts)
 	}
@@ -220,6 +223,9 @@ func (s *session) scan(stage *transfer.Staging, roots map[string]string) (scanne
 	}
 	// With several partitions, each keeps its own folder in the transfer.
 	prefix := len(s.info.Device.Partitions) > 1
+	s.mu.Lock()
+	s.roots = byDir
+	s.mu.Unlock()
 	blocked := map[string]int{}
 	var batch []api.File
 	flush := func() {
@@ -395,6 +401,27 @@ func fatLabelName(label string) string {
 		return name + "." + ext
 	}
 	return name
+}
+
+// driveRel turns the scanner's current file, a path under a mount point,
+// into its path on the drive, as the transfer names it ("docs/a.txt", or
+// "p2/docs/a.txt" with several partitions): the mount points are the
+// station's business, not the operator's. Called under s.mu.
+func (s *session) driveRel(current string) string {
+	if current == "" {
+		return ""
+	}
+	for dir, name := range s.roots {
+		rel, ok := strings.CutPrefix(current, dir+"/")
+		if !ok {
+			continue
+		}
+		if len(s.info.Device.Partitions) > 1 {
+			return path.Join(name, rel)
+		}
+		return rel
+	}
+	return path.Base(current)
 }
 
 // recordCtx is the context the record is written under: not cancelled

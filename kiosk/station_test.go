@@ -265,6 +265,11 @@ func TestRemovedMidScan(t *testing.T) {
 	d := r.drive(t, "/dev/sdz", map[string][]byte{"a.txt": []byte("a"), "b.txt": []byte("b")})
 	r.events <- device.Event{Kind: device.Inserted, Drive: d}
 	<-gate.started
+	// The file being scanned is named as on the drive, never by the
+	// station's mount point.
+	if st := r.st.Status(context.Background()); st.Current == nil || !slices.Contains([]string{"a.txt", "b.txt"}, st.Current.Progress.Current) {
+		t.Errorf("status current = %+v, want a.txt or b.txt scanning", st.Current)
+	}
 	r.events <- device.Event{Kind: device.Removed, Drive: d}
 	s := r.waitEnd(t)
 	if s.State != api.Aborted || s.Reason != api.ReasonRemoved || s.TransferPath != "" {
