@@ -4,11 +4,13 @@ package media
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -472,5 +474,61 @@ func TestCleanStale(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(opts.ExposeDir); len(ents) > 0 {
 		t.Errorf("expose dir still holds %v", ents)
+	}
+}
+
+// A FAT superfloppy whose boot sector also holds a partition table: Linux's
+// msdos parser accepts it, so a host sees the whole disk (here carrying a
+// valid transfer) and a partition hidden inside it. The hidden volume is
+// judged too, and blocks the drive. This kernel has no partition parsers,
+// and libblkid (partx) does not read a table behind a filesystem, so the
+// test adds the partition the way the kernel would, with addpart (BLKPG).
+func TestHiddenPartitionBehindSuperfloppy(t *testing.T) {
+	requireDrives(t)
+	testenv.Tools(t, "addpart")
+	st := newStation(t)
+	tr := scanTo(t, st, driveFiles)
+	img := filepath.Join(t.TempDir(), "hybrid.img")
+	sized(t, img, 80)
+	testenv.Run(t, "mkfs.vfat", "-F", "32", img)
+	ents, _ := os.ReadDir(tr)
+	for _, e := range ents {
+		testenv.Run(t, "mcopy", "-s", "-i", img, filepath.Join(tr, e.Name()), "::/")
+	}
+	// A FAT16 volume with a plain file at 60 MiB, past the few clusters the
+	// transfer uses, and an MBR entry for it in the FAT32 boot code area.
+	hidden := filepath.Join(t.TempDir(), "hidden.img")
+	sized(t, hidden, 20)
+	testenv.Run(t, "mkfs.vfat", "-F", "16", hidden)
+	plain := filepath.Join(t.TempDir(), "Setup Tool.exe")
+	os.WriteFile(plain, []byte("MZ payload"), 0o644)
+	testenv.Run(t, "mcopy", "-i", hidden, plain, "::/")
+	b, err := os.ReadFile(hidden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(img, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt(b, 60<<20)
+	entry := []byte{0, 0, 0, 0, 0x0e, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	binary.LittleEndian.PutUint32(entry[8:], 60<<11)
+	binary.LittleEndian.PutUint32(entry[12:], 20<<11)
+	f.WriteAt(entry, 446)
+	f.Close()
+
+	dev := attachLoop(t, img)
+	testenv.Run(t, "addpart", dev, "1", strconv.Itoa(60<<11), strconv.Itoa(20<<11))
+	opts := testOptions(t, st.pub)
+	e, res, err := Attach(t.Context(), dev, opts)
+	if e != nil {
+		e.Release()
+	}
+	if err != nil || res.Allowed || res.Reason != ReasonMixed || len(res.Partitions) != 2 {
+		t.Fatalf("Attach = %v %q %v %+v, want blocked %q over disk and p1", res.Allowed, res.Reason, err, res.Partitions, ReasonMixed)
+	}
+	if d, p := res.Partitions[0], res.Partitions[1]; d.Name != "disk" || d.Reason != ReasonValid || p.Name != "p1" || p.Reason != ReasonNoTransfer {
+		t.Errorf("volumes %s %s, %s %s; want disk valid, p1 no-transfer", d.Name, d.Reason, p.Name, p.Reason)
 	}
 }

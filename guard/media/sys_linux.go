@@ -96,21 +96,24 @@ func run(ctx context.Context, name string, args ...string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
-// attachImage attaches img to a free loop device, read-only, and adds its
-// partitions with partx (the kernel may have no partition parsers, and
-// losetup -P relies on them). On error nothing stays attached.
+// attachImage attaches img to a free loop device, read-only, with the
+// kernel's partition scan (-P), so that the image's partitions are what a
+// host would see. A kernel without partition parsers finds none; then
+// partx adds those libblkid finds. On error nothing stays attached.
 func attachImage(ctx context.Context, img string) (string, error) {
-	dev, err := run(ctx, "losetup", "--read-only", "--find", "--show", "--", img)
+	dev, err := run(ctx, "losetup", "--read-only", "--partscan", "--find", "--show", "--", img)
 	if err != nil {
 		return "", fmt.Errorf("attach image: %w", err)
 	}
 	if !strings.HasPrefix(dev, "/dev/loop") || strings.ContainsAny(dev, " \n") {
 		return "", fmt.Errorf("attach image: losetup printed %q", dev)
 	}
-	if p := probeDevice(ctx, dev); p.ptType != "" {
-		if _, err := run(ctx, "partx", "--add", "--", dev); err != nil {
-			detachImage(dev)
-			return "", fmt.Errorf("attach image: %w", err)
+	if parts, err := partitionNodes(dev); err == nil && len(parts) == 0 {
+		if p := probeDevice(ctx, dev); p.ptType != "" {
+			if _, err := run(ctx, "partx", "--add", "--", dev); err != nil {
+				detachImage(dev)
+				return "", fmt.Errorf("attach image: %w", err)
+			}
 		}
 	}
 	return dev, nil
