@@ -77,13 +77,6 @@ func text(s string, size float32, c color.Color, bold bool) *canvas.Text {
 	return t
 }
 
-// wrapped is a paragraph that wraps at the window's width.
-func wrapped(s string) *widget.Label {
-	l := widget.NewLabel(s)
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
-
 // banner is the big outcome: a coloured band with the title in white.
 func banner(title string, tone model.Tone) fyne.CanvasObject {
 	bg := canvas.NewRectangle(toneColor(tone))

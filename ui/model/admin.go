@@ -33,8 +33,7 @@ type adminState struct {
 	sessions  []api.Session
 }
 
-func (a *adminState) loggedIn() bool  { return a.token != "" }
-func (a *adminState) loggingIn() bool { return a.login }
+func (a *adminState) loggedIn() bool { return a.token != "" }
 
 func (a *adminState) closeLogin() {
 	if a.login {
