@@ -9,7 +9,7 @@ DEMO := build/demo
 TEST_TIMEOUT ?= 45m
 
 .DEFAULT_GOAL := help
-.PHONY: help deps build test check bench demo fuzz clean
+.PHONY: help deps build test check bench demo fuzz clean screenshots
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -19,6 +19,9 @@ deps: ## install the Debian packages the build, tests and demo need (idempotent;
 
 build: deps ## build every binary into bin/
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
+	@# The touchscreen needs fyne's X11 driver (touch through Xwayland in cage);
+	@# built without the tag it only says so.
+	$(GO) build -tags x11 -ldflags '$(LDFLAGS)' -o $(BIN)/sluice-kiosk ./cmd/sluice-kiosk
 
 test: deps ## run all tests; SLUICE_REQUIRE_INTEGRATION=1 turns integration skips into failures
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
@@ -54,6 +57,11 @@ demo: build build/go.mod ## run the station (sluiced) on a generated demo drive;
 	  echo "== not root: the station demo needs a loop device and mounts; scanning the drive folder instead"; \
 	  demo/folder.sh $(BIN) $(DEMO); \
 	fi
+
+screenshots: build build/go.mod ## run sluice-kiosk against a real sluiced under Xvfb; PNGs into docs/screenshots/ (as root)
+	@rm -rf build/screens
+	@$(GO) run ./internal/cmd/mkcorpus -kind demo -out build/screens >/dev/null
+	demo/screenshots.sh $(BIN) build/screens docs/screenshots
 
 clean: ## remove build outputs
 	rm -rf $(BIN) build
