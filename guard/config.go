@@ -30,6 +30,11 @@ type Config struct {
 	ExposeDir string `toml:"expose_dir"`
 	// WorkDir holds the guard's private mount points while it checks media.
 	WorkDir string `toml:"work_dir"`
+	// ExposeUID and ExposeGID own the files of exposed FAT, exFAT and NTFS
+	// volumes (mode 0700 for the owner only); filesystems with their own
+	// permissions keep them.
+	ExposeUID int `toml:"expose_uid"`
+	ExposeGID int `toml:"expose_gid"`
 	// RunDir holds the guard's runtime state: which input devices were
 	// present when it first started in this boot. It belongs on a tmpfs.
 	RunDir string `toml:"run_dir"`
@@ -96,7 +101,7 @@ func Defaults() Config {
 		SysfsRoot:          "/sys",
 		TrustedKeys:        []string{"/etc/sluice/station.pub"},
 		ExposeDir:          "/media/sluice",
-		WorkDir:            "/run/sluice-guard/media",
+		WorkDir:            "/run/sluice-guard/verify",
 		RunDir:             "/run/sluice-guard",
 		DeauthorizeInvalid: true,
 		KeepPresentInput:   p.KeepPresentInput,
@@ -111,7 +116,10 @@ type ConfigError struct {
 	File    string
 	Setting string
 	Problem string
+	Err     error // the cause, when reading the file failed
 }
+
+func (e *ConfigError) Unwrap() error { return e.Err }
 
 func (e *ConfigError) Error() string {
 	if e.Setting == "" {
@@ -132,9 +140,9 @@ func LoadConfig(path string) (Config, error) {
 		case errors.As(err, &pe):
 			return Config{}, &ConfigError{File: path, Problem: fmt.Sprintf("line %d: %s", pe.Position.Line, pe.Message)}
 		case errors.Is(err, os.ErrNotExist):
-			return Config{}, &ConfigError{File: path, Problem: "no such file (see packaging/sluice-guard.toml for an example)"}
+			return Config{}, &ConfigError{File: path, Problem: "no such file (see packaging/sluice-guard.toml for an example)", Err: err}
 		}
-		return Config{}, &ConfigError{File: path, Problem: err.Error()}
+		return Config{}, &ConfigError{File: path, Problem: err.Error(), Err: err}
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		keys := make([]string, len(und))
@@ -170,6 +178,9 @@ func (c *Config) check(file string) error {
 	}
 	if c.ExposeDir == c.WorkDir || strings.HasPrefix(c.WorkDir+"/", c.ExposeDir+"/") || strings.HasPrefix(c.ExposeDir+"/", c.WorkDir+"/") {
 		return bad("expose_dir", "must not overlap work_dir: users must never see media before it is verified")
+	}
+	if c.ExposeUID < 0 || c.ExposeGID < 0 {
+		return bad("expose_uid", "expose_uid and expose_gid must not be negative")
 	}
 	if len(c.TrustedKeys) == 0 {
 		return bad("trusted_keys", "must list at least one station public key file")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sluice-ot/sluice/audit"
+	"github.com/sluice-ot/sluice/guard/media"
 	"github.com/sluice-ot/sluice/guard/uevent"
 	"github.com/sluice-ot/sluice/transfer"
 )
@@ -41,6 +42,12 @@ func RunDaemon(ctx context.Context, cfg Config, stderr io.Writer) error {
 				log.Warn("syslog messages dropped at exit", "err", err, "dropped", s.Dropped())
 			}
 		}()
+	}
+	// A killed guard may have left verification mounts and exposures.
+	if cleaned, err := media.CleanStale(MediaOptions(cfg, keys, log)); err != nil {
+		log.Error("clean up after a previous run", "err", err, "cleaned", cleaned)
+	} else if len(cleaned) > 0 {
+		log.Warn("cleaned up after a previous run", "mounts", cleaned)
 	}
 	m := newMediaVerifier(cfg, keys, log)
 	g := newGuard(cfg, conn, m, sysfsDisks("/dev"), rep, readBootID())

@@ -1,0 +1,129 @@
+// Package cli is the sluice-guard command line: `run` (the daemon) and
+// `check` (judge a drive, an image or a folder without changing
+// anything). Main is the only entry point; it maps every failure to an
+// exit status in one place, following cmd/sluice's conventions.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Exit statuses.
+const (
+	ExitOK      = 0 // run: stopped cleanly; check: allowed
+	ExitBlocked = 1 // check: the drive is blocked
+	ExitFailed  = 2 // the command could not run
+)
+
+const usage = `usage: sluice-guard <command> [flags] [args]
+
+commands:
+  run       enforce the USB policy on this machine (the daemon)
+  check     judge a drive, a disk image or a mounted folder as the daemon
+            would, without changing anything
+  version   print the version
+
+Run 'sluice-guard <command> --help' for a command's flags.
+`
+
+// Version is set at build time with -ldflags "-X ...cli.Version=...".
+var Version = "dev"
+
+// Main runs one sluice-guard command and returns its exit status.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitFailed
+	}
+	var code int
+	var err error
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "run":
+		err = runDaemon(ctx, rest, stderr)
+	case "check":
+		code, err = runCheck(ctx, rest, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "sluice-guard", Version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = userErr(fmt.Sprintf("unknown command %q", cmd), "run 'sluice-guard help' for the list of commands")
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	if err != nil {
+		reportError(stderr, err)
+		return ExitFailed
+	}
+	return code
+}
+
+// userError is a failure the user can act on: what is wrong and what to do.
+type userError struct {
+	msg, hint string
+	err       error
+}
+
+func (e *userError) Error() string { return e.msg }
+func (e *userError) Unwrap() error { return e.err }
+
+func userErr(msg, hint string) error { return &userError{msg: msg, hint: hint} }
+
+func wrapUserErr(err error, hint string) error {
+	return &userError{msg: err.Error(), hint: hint, err: err}
+}
+
+// reportError prints err as one line: what is wrong, then what to do.
+func reportError(w io.Writer, err error) {
+	var ue *userError
+	if errors.As(err, &ue) && ue.hint != "" {
+		fmt.Fprintf(w, "sluice-guard: %s; %s\n", printable(ue.msg), ue.hint)
+		return
+	}
+	fmt.Fprintf(w, "sluice-guard: %s\n", printable(err.Error()))
+}
+
+// printable makes untrusted text (labels, file names and transfer ids
+// from a drive) safe to print on a terminal: control characters, bidi
+// overrides and invalid UTF-8 are escaped, and such text is quoted. It is
+// cmd/sluice/cli's rule, kept identical.
+func printable(s string) string {
+	for _, r := range s {
+		if r == utf8.RuneError || (r != ' ' && !unicode.IsGraphic(r)) {
+			return strconv.QuoteToGraphic(s)
+		}
+	}
+	return s
+}
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// parseInterleaved parses flags that may come before or after the
+// positional arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

@@ -1,0 +1,88 @@
+package guard
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sluice-ot/sluice/guard/usbpolicy"
+)
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "sluice-guard.toml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadConfig(t *testing.T) {
+	p := writeConfig(t, `
+trusted_keys = ["/etc/sluice/a.pub", "/etc/sluice/b.pub"]
+deauthorize_invalid = false
+allow_classes = [0x07, 0x0e]
+deny_classes = [0xff]
+media_timeout = "5s"
+[[allow_hid]]
+vid = "046D"
+pid = "c31c"
+port = "1-2"
+[syslog]
+target = "udp://siem:514"
+`)
+	cfg, err := LoadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DeauthorizeInvalid || !cfg.KeepPresentInput || cfg.SysfsRoot != "/sys" || cfg.ExposeDir != "/media/sluice" || cfg.Syslog.Target != "udp://siem:514" {
+		t.Errorf("cfg = %+v", cfg)
+	}
+	want := usbpolicy.Policy{
+		AllowHID:         []usbpolicy.Match{{VendorID: "046d", ProductID: "c31c", Port: "1-2"}},
+		KeepPresentInput: true, AllowClasses: []uint8{7, 0x0e}, DenyClasses: []uint8{0xff},
+	}
+	if diff := cmp.Diff(want, cfg.Policy()); diff != "" {
+		t.Errorf("Policy (-want +got):\n%s", diff)
+	}
+	// Defaults deny what usbpolicy's default policy denies.
+	if d := Defaults(); !cmp.Equal(d.Policy().DenyClasses, usbpolicy.DefaultPolicy().DenyClasses) || !d.DeauthorizeInvalid {
+		t.Errorf("Defaults = %+v", d)
+	}
+}
+
+// Every error names the file and the setting.
+func TestLoadConfigErrors(t *testing.T) {
+	for _, tt := range []struct{ body, setting string }{
+		{`deauthorise_invalid = true`, "deauthorise_invalid"},
+		{`sysfs_root = "sys"`, "sysfs_root"},
+		{`trusted_keys = []`, "trusted_keys"},
+		{`trusted_keys = ["station.pub"]`, "trusted_keys[0]"},
+		{`expose_dir = "/run/sluice-guard/verify/x"`, "expose_dir"},
+		{`media_timeout = "10ms"`, "media_timeout"},
+		{`media_timeout = "soon"`, ""},
+		{`allow_classes = [256]`, "allow_classes[0]"},
+		{`deny_classes = [-1]`, "deny_classes[0]"},
+		{"[[allow_hid]]\nvid = \"46d\"\npid = \"c31c\"", "allow_hid[0].vid"},
+		{"[[allow_hid]]\nvid = \"046d\"\npid = \"c31c\"\nport = \"../1\"", "allow_hid[0].port"},
+		{`log_level = "loud"`, "log_level"},
+		{"[syslog]\ntarget = \"siem:514\"", "syslog.target"},
+		{`sysfs_root = `, ""},
+	} {
+		p := writeConfig(t, tt.body)
+		_, err := LoadConfig(p)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.File != p || ce.Setting != tt.setting || !strings.Contains(err.Error(), p) {
+			t.Errorf("%q: error = %v, want one naming %s and setting %q", tt.body, err, p, tt.setting)
+		}
+	}
+	_, err := LoadConfig(filepath.Join(t.TempDir(), "none.toml"))
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "packaging/sluice-guard.toml") {
+		t.Errorf("missing file: %v", err)
+	}
+}

@@ -1,0 +1,61 @@
+package guard
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"aead.dev/minisign"
+
+	"github.com/sluice-ot/sluice/guard/media"
+)
+
+// guardMedia is the daemon's mediaVerifier: guard/media with the
+// configured keys and folders.
+type guardMedia struct{ opts media.Options }
+
+// MediaOptions are the guard/media options cfg and keys describe.
+func MediaOptions(cfg Config, keys []minisign.PublicKey, log *slog.Logger) media.Options {
+	return media.Options{Trusted: keys, Now: time.Now, WorkDir: cfg.WorkDir, ExposeDir: cfg.ExposeDir, Log: log,
+		UID: cfg.ExposeUID, GID: cfg.ExposeGID}
+}
+
+func newMediaVerifier(cfg Config, keys []minisign.PublicKey, log *slog.Logger) mediaVerifier {
+	return guardMedia{opts: MediaOptions(cfg, keys, log)}
+}
+
+func (m guardMedia) Attach(ctx context.Context, dev string) (func() error, MediaResult, error) {
+	e, r, err := media.Attach(ctx, dev, m.opts)
+	var release func() error
+	if e != nil {
+		release = e.Release
+	}
+	return release, fromMedia(r), err
+}
+
+func (m guardMedia) Check(ctx context.Context, target string) (MediaResult, error) {
+	r, err := media.Check(ctx, target, m.opts)
+	return fromMedia(r), err
+}
+
+// fromMedia keeps what the log needs of a media.Result: the drive's
+// reason followed by each volume's, so a refusal names the precise cause
+// (unsigned, untrusted-key, expired, changed-file, extra-file...).
+func fromMedia(r media.Result) MediaResult {
+	out := MediaResult{Allowed: r.Allowed, Reason: r.Reason}
+	var parts []string
+	for _, p := range r.Partitions {
+		pr := PartitionResult{Name: p.Name, FSType: p.FSType, Label: p.Label, Transfer: p.Transfer, Valid: p.Valid}
+		for _, pb := range p.Problems {
+			pr.Problems = append(pr.Problems, pb.String())
+		}
+		out.Partitions = append(out.Partitions, pr)
+		parts = append(parts, fmt.Sprintf("%s %s", p.Name, p.Reason))
+	}
+	if len(parts) > 0 {
+		out.Reason += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return out
+}
