@@ -51,10 +51,10 @@ type rec struct {
 // the kernel: after each write to `authorized` it sends the `change`
 // event the kernel would.
 type collector struct {
-	mu      sync.Mutex
-	cond    *sync.Cond
-	recs    []rec
-	echo    func(device string) // nil: no echo
+	mu   sync.Mutex
+	cond *sync.Cond
+	recs []rec
+	echo func(device string) // nil: no echo
 }
 
 func newCollector() *collector {
