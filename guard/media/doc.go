@@ -46,9 +46,15 @@
 // the kernel's read-only flag (BLKROSET, kiosk/mount.SetReadOnly). Every
 // mount is kiosk/mount's: ro,nosuid,nodev,noexec, noload for ext*, and the
 // FUSE drivers (fusefat, exfat-fuse, ntfs-3g) where the kernel lacks the
-// filesystem. Images are attached with losetup -r and partx (which reads
-// the partition table in user space, so kernels without partition parsers
-// work too), and detached again.
+// filesystem. Images are attached with losetup -r -P, so that their
+// partitions are the ones the kernel (and so a host) finds; on a kernel
+// without partition parsers, partx adds those libblkid finds. They are
+// detached again, and the loop device's read-only flag cleared.
+//
+// A FAT boot sector can hold a partition table as well: Linux's msdos
+// parser then shows a partition hidden inside a superfloppy. That is why
+// the whole disk is judged beside its partitions whenever it carries a
+// filesystem of its own.
 //
 // Verification mounts live in a session folder below WorkDir. WorkDir is
 // 0700 and has a small tmpfs of its own, mode 0700, with private

@@ -240,7 +240,7 @@ func TestCheckBlockDevice(t *testing.T) {
 }
 
 func TestCheckDir(t *testing.T) {
-	requireDrives(t) // for the sluice binary's keys and scan only
+	testenv.Tools(t, "go") // for the sluice binary's keys and scan; no root
 	st := newStation(t)
 	valid := scanTo(t, st, driveFiles)
 	opts := testOptions(t, st.pub)
