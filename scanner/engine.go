@@ -20,8 +20,15 @@ type Object struct {
 	// Ext is the lower-case extension of Name without the dot ("pdf").
 	Ext string
 	// File is the spool copy, open read-only and positioned at offset 0.
-	// Engines that read it must use ReadAt or seek back themselves.
+	// Engines that read it must use ReadAt or seek back themselves. It is
+	// nil for an object held only in memory (see Data), except for the
+	// engines that are not DataEngines: they always get a File.
 	File *os.File
+	// Data, when not nil, holds the object's exact bytes, read once into
+	// station memory: small files and archive members are kept there
+	// rather than in spool files. It is valid only during Scan and must
+	// not be changed.
+	Data []byte
 	// SpoolPath is the spool copy's path, for engines that open by name.
 	SpoolPath string
 	Size      int64
@@ -52,4 +59,18 @@ type Sums struct {
 type Engine interface {
 	Name() string
 	Scan(ctx context.Context, obj *Object) ([]Finding, error)
+}
+
+// A DataEngine inspects objects held in memory: when Object.Data is set
+// it reads those bytes and needs no File. The scanner makes a file in
+// memory holding the same bytes for any other engine.
+type DataEngine interface {
+	Engine
+	ScansData() bool
+}
+
+// scansData reports whether e reads Object.Data.
+func scansData(e Engine) bool {
+	d, ok := e.(DataEngine)
+	return ok && d.ScansData()
 }

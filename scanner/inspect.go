@@ -51,7 +51,7 @@ func (sc *Scanner) inspect(ctx context.Context, obj *Object, inDocument bool, t 
 		}
 	}
 
-	ft, err := filetype.Detect(obj.File, obj.Size)
+	ft, err := filetype.Detect(obj.readerAt(), obj.Size)
 	if err != nil {
 		add(Finding{Engine: "type", Rule: "unreadable", Detail: err.Error(), Verdict: Blocked})
 	}
@@ -65,6 +65,17 @@ func (sc *Scanner) inspect(ctx context.Context, obj *Object, inDocument bool, t 
 		return findings, knownGood
 	}
 	for _, e := range sc.cfg.Engines {
+		if obj.File == nil && !scansData(e) {
+			// An engine that reads files only gets one holding the same
+			// bytes, made once and freed with this object.
+			f, err := sealedCopy(t.dir, obj.Data)
+			if err != nil {
+				add(Finding{Engine: e.Name(), Rule: "incomplete", Detail: "scan did not complete: " + err.Error(), Verdict: Blocked})
+				continue
+			}
+			defer discardSpoolFile(f)
+			obj.File, obj.SpoolPath = f, spoolPath(f)
+		}
 		fs, err := e.Scan(ctx, obj)
 		if err != nil {
 			add(Finding{Engine: e.Name(), Rule: "incomplete", Detail: "scan did not complete: " + err.Error(), Verdict: Blocked})
@@ -72,6 +83,9 @@ func (sc *Scanner) inspect(ctx context.Context, obj *Object, inDocument bool, t 
 		}
 		for _, f := range fs {
 			add(f)
+		}
+		if obj.File == nil {
+			continue
 		}
 		if _, err := obj.File.Seek(0, io.SeekStart); err != nil {
 			add(Finding{Engine: "scanner", Rule: "incomplete", Detail: err.Error(), Verdict: Blocked})
@@ -85,7 +99,7 @@ func (sc *Scanner) inspect(ctx context.Context, obj *Object, inDocument bool, t 
 		for _, f := range sc.inspectArchive(ctx, obj, ft.Document && documentExts[obj.Ext], t) {
 			add(f)
 		}
-	case archive.HasZipDirectory(obj.File, obj.Size):
+	case archive.HasZipDirectory(obj.readerAt(), obj.Size):
 		// A zip appended to another type of file is a zip to extractors.
 		embedded := *obj
 		embedded.Type.Container = "zip"
@@ -137,7 +151,7 @@ func (sc *Scanner) inspectArchive(ctx context.Context, obj *Object, inDocument b
 	if obj.Size <= math.MaxInt64/lim.ArchiveRatio {
 		allowed = max(lim.RatioFloor, obj.Size*lim.ArchiveRatio)
 	}
-	err := archive.Walk(ctx, obj.Type.Container, obj.File, obj.Size, obj.Name, func(m archive.Member, r io.Reader) error {
+	err := archive.WalkAt(ctx, obj.Type.Container, obj.readerAt(), obj.Size, obj.Name, func(m archive.Member, r io.Reader) error {
 		t.members++
 		if t.members > lim.ArchiveMembers {
 			return &limitError{"member-limit", "more than " + strconv.Itoa(lim.ArchiveMembers) + " archive members"}
@@ -172,8 +186,11 @@ func (sc *Scanner) inspectArchive(ctx context.Context, obj *Object, inDocument b
 		defer child.remove()
 		cobj := &Object{
 			Path: mpath, Name: path.Base(strings.ReplaceAll(m.Name, `\`, "/")), File: child.f,
-			SpoolPath: spoolPath(child.f), Size: child.size, Sums: child.sums,
+			Data: child.data(), Size: child.size, Sums: child.sums,
 			Parent: obj.Path, Source: obj.Type.Container, Depth: obj.Depth + 1,
+		}
+		if child.f != nil {
+			cobj.SpoolPath = spoolPath(child.f)
 		}
 		cobj.Ext = filetype.Ext(cobj.Name)
 		cf, _ := sc.inspect(ctx, cobj, inDocument, t)
@@ -195,16 +212,13 @@ func (sc *Scanner) inspectArchive(ctx context.Context, obj *Object, inDocument b
 	return findings
 }
 
-// spoolMember copies one member's content into the spool within the
-// tree's byte budget; count is told of every chunk for the ratio limit.
+// spoolMember reads one member's content within the tree's byte budget;
+// count is told of every chunk for the ratio limit. A member smaller than
+// memObjectMax stays in memory; a larger one goes to a spool file.
 func (sc *Scanner) spoolMember(ctx context.Context, r io.Reader, t *tree, count func(n int64) error) (*spooled, error) {
-	f, err := newSpoolFile(t.dir)
-	if err != nil {
-		return nil, err
-	}
 	d := newDigester(sc.cfg.NeedMD5, sc.cfg.NeedSHA1)
 	var last int64
-	n, err := copyChecked(ctx, f, d, r, func(total int64) error {
+	check := func(total int64) error {
 		delta := total - last
 		last = total
 		t.bytes += delta
@@ -212,15 +226,37 @@ func (sc *Scanner) spoolMember(ctx context.Context, r io.Reader, t *tree, count 
 			return &limitError{"size-limit", "expands to more than " + mib(sc.cfg.Limits.ArchiveBytes)}
 		}
 		return count(delta)
-	})
+	}
+	m, more, err := readMember(ctx, r, check)
+	if err != nil {
+		return nil, err
+	}
+	d.Write(m.data)
+	if !more {
+		return &spooled{mem: m, size: int64(len(m.data)), sums: d.sums()}, nil
+	}
+	head := int64(len(m.data))
+	f, err := newSpoolFile(t.dir)
+	if err == nil {
+		if _, werr := f.Write(m.data); werr != nil {
+			err = &spoolError{werr}
+		}
+	}
+	m.free()
+	var n int64
+	if err == nil {
+		n, err = copyChecked(ctx, f, d, r, func(total int64) error { return check(head + total) })
+	}
 	if err == nil {
 		_, err = f.Seek(0, io.SeekStart)
 	}
 	if err != nil {
-		discardSpoolFile(f)
+		if f != nil {
+			discardSpoolFile(f)
+		}
 		return nil, err
 	}
-	return &spooled{f: f, size: n, sums: d.sums()}, nil
+	return &spooled{f: f, size: head + n, sums: d.sums()}, nil
 }
 
 // member is the member path to report for a finding about obj itself:

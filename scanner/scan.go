@@ -172,7 +172,7 @@ type outcome struct {
 // the spool never holds more than the budget of unscanned bytes.
 func (sc *Scanner) reader(ctx context.Context, dir string, b *budget, jobs <-chan entry, out chan<- *spooled, done chan<- outcome) {
 	for e := range jobs {
-		cost := min(e.size, b.size)
+		cost := b.cost(e.size)
 		if err := b.acquire(ctx, cost); err != nil {
 			return
 		}
@@ -216,7 +216,7 @@ func readFailure(e entry, err error) *Result {
 func (sc *Scanner) inspectTop(ctx context.Context, dir string, s *spooled) *Result {
 	obj := &Object{
 		Path: s.e.display, Name: baseName(s.e.rel), File: s.f, SpoolPath: spoolPath(s.f),
-		Size: s.size, Sums: s.sums,
+		Data: s.data(), Size: s.size, Sums: s.sums,
 	}
 	obj.Ext = filetype.Ext(obj.Name)
 	t := &tree{dir: dir, top: obj.Path}
@@ -260,6 +260,17 @@ func newBudget(size int64) *budget {
 	b := &budget{size: size}
 	b.cond = sync.NewCond(&b.mu)
 	return b
+}
+
+// cost is what a file of the given size holds of the budget while it is
+// spooled: its size, counted twice for a file held in memory (its buffer
+// and the handler's copy), and at most the whole budget, so that a larger
+// file waits until it can have it all.
+func (b *budget) cost(size int64) int64 {
+	if size <= memObjectMax {
+		size *= 2
+	}
+	return min(size, b.size)
 }
 
 func (b *budget) acquire(ctx context.Context, n int64) error {

@@ -126,7 +126,19 @@ func hasRule(r *scanner.Result, engine, rule string) bool {
 	return false
 }
 
+// The verdicts are the same whether the engine reads spool files only
+// (it is given files even for objects held in memory) or reads the
+// bytes held in memory.
 func TestVerdicts(t *testing.T) {
+	t.Run("file engine", func(t *testing.T) {
+		testVerdicts(t, &needleEngine{needle: corpus.EICAR})
+	})
+	t.Run("data engine", func(t *testing.T) {
+		testVerdicts(t, &dataNeedle{needleEngine{needle: corpus.EICAR}})
+	})
+}
+
+func testVerdicts(t *testing.T, e scanner.Engine) {
 	root := writeFiles(t, map[string][]byte{
 		"ok/report.pdf":       corpus.PDF("hello"),
 		"ok/notes.txt":        []byte("plain words\n"),
@@ -145,7 +157,7 @@ func TestVerdicts(t *testing.T) {
 		"setup.exe":           corpus.PE(),
 		"dir with space/a.md": []byte("# title\n"),
 	})
-	got, sum := scanTree(t, scanner.Config{}, root)
+	got, sum := scanTree(t, scanner.Config{Engines: []scanner.Engine{e}}, root)
 	want := map[string]struct {
 		v      scanner.Verdict
 		engine string

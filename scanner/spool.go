@@ -102,17 +102,28 @@ var errGrew = errors.New("file changed while being read")
 type spooled struct {
 	e    entry
 	f    *os.File
+	mem  *memBuf // the same bytes in memory, for small objects
 	size int64
 	sums Sums
 	cost int64 // spool budget held until removal
 }
 
 func (s *spooled) remove() {
+	s.mem.free()
+	s.mem = nil
 	if s.f == nil {
 		return
 	}
 	discardSpoolFile(s.f)
 	s.f = nil
+}
+
+// data is the object's bytes when they are held in memory, else nil.
+func (s *spooled) data() []byte {
+	if s.mem == nil {
+		return nil
+	}
+	return s.mem.data
 }
 
 // spoolPath is a path by which engines that open by name reach the spool
@@ -136,6 +147,9 @@ func (sc *Scanner) readOnce(ctx context.Context, dir string, e entry) (*spooled,
 		return nil, fmt.Errorf("no longer a regular file")
 	}
 	size := fi.Size()
+	if size <= memObjectMax {
+		return sc.readToMemory(ctx, dir, e, src, size)
+	}
 	dst, err := newSpoolFile(dir)
 	if err != nil {
 		return nil, err
@@ -161,4 +175,25 @@ func (sc *Scanner) readOnce(ctx context.Context, dir string, e entry) (*spooled,
 		return nil, err
 	}
 	return &spooled{e: e, f: dst, size: n, sums: d.sums()}, nil
+}
+
+// readToMemory reads a small source file into memory, where it is
+// inspected, and makes the sealed copy the handler is given.
+func (sc *Scanner) readToMemory(ctx context.Context, dir string, e entry, src io.Reader, size int64) (*spooled, error) {
+	d := newDigester(sc.cfg.NeedMD5, sc.cfg.NeedSHA1)
+	var counted int64
+	m, err := readSmall(ctx, src, size, d, func(total int64) error {
+		sc.progress.addBytes(total - counted)
+		counted = total
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	f, err := sealedCopy(dir, m.data)
+	if err != nil {
+		m.free()
+		return nil, err
+	}
+	return &spooled{e: e, f: f, mem: m, size: size, sums: d.sums()}, nil
 }

@@ -73,18 +73,31 @@ func Walk(ctx context.Context, format string, f *os.File, size int64, name strin
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("rewind archive: %w", err)
 	}
-	var err error
+	return WalkAt(ctx, format, f, size, name, fn)
+}
+
+// WalkAt is Walk over the first size bytes of r, which may be a spool
+// file or an archive held in memory (a bytes.Reader).
+func WalkAt(ctx context.Context, format string, r io.ReaderAt, size int64, name string, fn WalkFunc) error {
 	switch format {
 	case "zip":
-		err = walkZip(ctx, f, size, fn)
+		return walkZip(ctx, r, size, fn)
 	case "tar":
-		err = walkTar(ctx, bufio.NewReaderSize(f, 64<<10), fn)
+		return walkTar(ctx, sequential(r, size), fn)
 	case "gzip", "bzip2", "xz":
-		err = walkStream(ctx, format, f, name, fn)
-	default:
-		return fmt.Errorf("%w: %s", ErrUnsupported, format)
+		return walkStream(ctx, format, sequential(r, size), name, fn)
 	}
-	return err
+	return fmt.Errorf("%w: %s", ErrUnsupported, format)
+}
+
+// sequential reads r from its start. Bytes in memory need no buffer; a
+// file is read in large blocks rather than by the decoders' small reads.
+func sequential(r io.ReaderAt, size int64) io.Reader {
+	sr := io.NewSectionReader(r, 0, size)
+	if _, ok := r.(*bytes.Reader); ok {
+		return sr
+	}
+	return bufio.NewReaderSize(sr, 64<<10)
 }
 
 // corrupt wraps a decoder error as ErrCorrupt, keeping its text for the log.

@@ -21,7 +21,7 @@ import (
 // does not register it by default.
 const zipMethodBzip2 = 12
 
-func walkZip(ctx context.Context, f *os.File, size int64, fn WalkFunc) error {
+func walkZip(ctx context.Context, f io.ReaderAt, size int64, fn WalkFunc) error {
 	zr, err := zip.NewReader(f, size)
 	// An insecure member name still leaves a usable reader; the caller
 	// judges names itself through UnsafeName.
@@ -115,8 +115,7 @@ func walkTar(ctx context.Context, r io.Reader, fn WalkFunc) error {
 // .tgz, …) is walked member by member straight from the decompressor, as
 // one archive: the station never spools or scans the intermediate .tar,
 // which no user sees. Anything else is the stream's one member.
-func walkStream(ctx context.Context, format string, f *os.File, archiveName string, fn WalkFunc) error {
-	br := bufio.NewReaderSize(f, 64<<10)
+func walkStream(ctx context.Context, format string, br io.Reader, archiveName string, fn WalkFunc) error {
 	var r io.Reader
 	name := StreamName(archiveName, format)
 	switch format {

@@ -59,7 +59,7 @@ type Engine struct {
 	free   []*goyara.Scanner
 }
 
-var _ scanner.Engine = (*Engine)(nil)
+var _ scanner.DataEngine = (*Engine)(nil)
 
 // NewEngine returns an engine over r. r stays alive until both r and the
 // engine are closed, whichever comes last.
@@ -93,14 +93,19 @@ func (e *Engine) Timeout() time.Duration { return e.timeout }
 // Name implements scanner.Engine.
 func (e *Engine) Name() string { return "yara" }
 
-// Scan implements scanner.Engine. It scans the spool copy, through
-// obj.File when set and obj.SpoolPath otherwise, and returns one finding
+// ScansData implements scanner.DataEngine: an object held in memory is
+// scanned from its bytes (libyara's scan of a memory block).
+func (e *Engine) ScansData() bool { return true }
+
+// Scan implements scanner.Engine. It scans the object's bytes held in
+// memory (obj.Data) when set, else the spool copy, through obj.File when
+// set and obj.SpoolPath otherwise, and returns one finding
 // per matching rule. Any error means the object was not fully inspected.
 func (e *Engine) Scan(ctx context.Context, obj *scanner.Object) ([]scanner.Finding, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("yara: %w", err)
 	}
-	if obj == nil || obj.File == nil && obj.SpoolPath == "" {
+	if obj == nil || obj.Data == nil && obj.File == nil && obj.SpoolPath == "" {
 		return nil, errors.New("yara: object has no spool copy")
 	}
 	e.mu.RLock()
@@ -121,11 +126,15 @@ func (e *Engine) Scan(ctx context.Context, obj *scanner.Object) ([]scanner.Findi
 	}
 	var m matches
 	s.SetCallback(&m)
-	if obj.File != nil {
+	switch {
+	case obj.Data != nil:
+		// The bytes read once, held in memory: no file to map.
+		err = s.ScanMem(obj.Data)
+	case obj.File != nil:
 		err = s.ScanFileDescriptor(obj.File.Fd())
 		// The descriptor is only valid while the *os.File is reachable.
 		runtime.KeepAlive(obj.File)
-	} else {
+	default:
 		err = s.ScanFile(obj.SpoolPath)
 	}
 	s.SetCallback(nil)

@@ -153,6 +153,47 @@ rule loki_defaults { condition: owner == "" and group == "" and id == "" and fil
 	}
 }
 
+// An object held in memory is scanned exactly as its spool copy: the
+// same rules match, with the same external variables, the built-in
+// EICAR rule included; an empty object too.
+func TestScanDataMatchesFile(t *testing.T) {
+	data := []byte(eicar + "\n" + "policy-marker")
+	r := mustCompile(t, `
+import "math"
+rule eicar_test { strings: $a = "EICAR-STANDARD-ANTIVIRUS-TEST-FILE" condition: $a at 0 or $a }
+rule by_name { condition: filename == "in.com" and unpack_parent == "drive/a.zip" }
+rule whole { condition: filesize > 60 and math.entropy(0, filesize) > 1.0 }
+rule empty { condition: filesize == 0 }
+`)
+	e := newEngine(t, r, Options{})
+	for _, d := range [][]byte{data, {}} {
+		file := spool(t, "in.com", d)
+		file.Parent, file.Source = "drive/a.zip", "zip"
+		mem := *file
+		mem.File, mem.SpoolPath, mem.Data = nil, "", d
+		want, err := e.Scan(context.Background(), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.Scan(context.Background(), &mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%d bytes: findings from memory differ from the file's (-file +memory):\n%s", len(d), diff)
+		}
+		if len(d) > 0 && ruleNames(got) != "by_name,eicar_test,whole" {
+			t.Errorf("matches = %s, want by_name,eicar_test,whole", ruleNames(got))
+		}
+		if len(d) == 0 && ruleNames(got) != "by_name,empty" {
+			t.Errorf("matches on empty data = %s, want by_name,empty", ruleNames(got))
+		}
+	}
+	if !e.ScansData() {
+		t.Error("ScansData() = false, want true")
+	}
+}
+
 func TestUsesMD5False(t *testing.T) {
 	r := mustCompile(t, `import "hash" rule a { meta: md5 = "x" condition: hash.md5(0, 1) == "x" }`)
 	if r.UsesMD5() {
@@ -310,3 +351,6 @@ func TestCloseWaitsForScans(t *testing.T) {
 	e.Close()
 	wg.Wait()
 }
+
+// eicar is the EICAR test file's content.
+const eicar = `X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*`
