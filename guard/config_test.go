@@ -86,3 +86,17 @@ func TestLoadConfigErrors(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// The packaged example configuration loads, and says what the defaults say.
+func TestPackagedConfig(t *testing.T) {
+	cfg, err := LoadConfig(filepath.Join("..", "packaging", "sluice-guard.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Defaults()
+	d.AllowClasses = []int{}
+	d.Hostname = cfg.Hostname
+	if diff := cmp.Diff(d, cfg); diff != "" {
+		t.Errorf("packaging/sluice-guard.toml differs from Defaults (-defaults +file):\n%s", diff)
+	}
+}
