@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X github.com/sluice-ot/sluice/cmd/sluice/cli.Version=$(VERSION) -X main.Version=$(VERSION)
+LDFLAGS := -X github.com/sluice-ot/sluice/cmd/sluice/cli.Version=$(VERSION) -X github.com/sluice-ot/sluice/guard/cli.Version=$(VERSION) -X main.Version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DEMO := build/demo
 TEST_TIMEOUT ?= 45m
@@ -12,7 +12,7 @@ TEST_TIMEOUT ?= 45m
 .PHONY: help deps build test check bench demo fuzz clean screenshots
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 deps: ## install the Debian packages the build, tests and demo need (idempotent; as root)
 	@packaging/deps.sh

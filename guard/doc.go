@@ -16,7 +16,7 @@
 //
 // Storage-only devices are authorized so that their block device
 // appears, while udev keeps desktop automounters away from them
-// (packaging/61-sluice-guard.rules). The block devices below the USB
+// (packaging/udev/61-sluice-guard.rules). The block devices below the USB
 // device in sysfs are then checked by guard/media (read-only, in the
 // guard's private mounts) off the event loop; a valid drive is exposed
 // read-only under expose_dir, anything else is left unexposed and, with

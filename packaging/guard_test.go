@@ -12,7 +12,7 @@ import (
 	"github.com/sluice-ot/sluice/internal/testenv"
 )
 
-const guardUnit = "sluice-guard.service"
+const guardUnit = "systemd/sluice-guard.service"
 
 // guardUnitCopy writes the guard's unit with ExecStart pointing at an
 // executable that exists here, since systemd-analyze checks it.
@@ -22,7 +22,7 @@ func guardUnitCopy(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(t.TempDir(), guardUnit)
+	p := filepath.Join(t.TempDir(), filepath.Base(guardUnit))
 	if err := os.WriteFile(p, []byte(strings.ReplaceAll(string(data), "/usr/bin/sluice-guard", "/bin/true")), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestGuardUnitSettings(t *testing.T) {
 }
 
 func TestGuardUdevRule(t *testing.T) {
-	data, err := os.ReadFile("61-sluice-guard.rules")
+	data, err := os.ReadFile("udev/61-sluice-guard.rules")
 	if err != nil {
 		t.Fatal(err)
 	}
