@@ -57,9 +57,16 @@ type Station struct {
 	d      Deps
 	events *broker
 
-	mu       sync.Mutex
-	engines  *engineSet
-	current  *session
+	mu      sync.Mutex
+	engines *engineSet
+	current *session
+	// currentGone is set when the running session's drive was removed.
+	currentGone bool
+	// ended is the last session to end while its drive is still in: the
+	// touchscreen keeps its result up until the drive leaves. A Removed
+	// for its drive clears it and publishes a "removed" event; the next
+	// session clears it too.
+	ended    *api.Session
 	waiting  []device.Drive
 	operator string
 }
@@ -104,7 +111,12 @@ func (st *Station) Run(ctx context.Context, events <-chan device.Event) error {
 			st.handle(ctx, ev, finished)
 		case <-finished:
 			st.mu.Lock()
-			st.current = nil
+			st.ended = nil
+			if st.current != nil && !st.currentGone {
+				snap := st.current.snapshot()
+				st.ended = &snap
+			}
+			st.current, st.currentGone = nil, false
 			next, ok := st.popWaiting()
 			st.mu.Unlock()
 			if ok {
@@ -134,6 +146,14 @@ func (st *Station) handle(ctx context.Context, ev device.Event, finished chan st
 		st.dropWaiting(ev.Drive.Device)
 		if st.current != nil && st.current.drive.Device == ev.Drive.Device {
 			st.current.stop(errRemoved)
+			// Its session may be ending already, past the point where
+			// stop changes anything: the drive is gone all the same.
+			st.currentGone = true
+		}
+		if st.ended != nil && st.ended.Device.Device == ev.Drive.Device {
+			gone := st.ended
+			st.ended = nil
+			st.events.publish(api.Event{Type: api.EventRemoved, Session: gone})
 		}
 	}
 	st.mu.Unlock()
@@ -142,7 +162,7 @@ func (st *Station) handle(ctx context.Context, ev device.Event, finished chan st
 func (st *Station) start(ctx context.Context, d device.Drive, finished chan struct{}) {
 	s := st.newSession(ctx, d)
 	st.mu.Lock()
-	st.current = s
+	st.current, st.currentGone, st.ended = s, false, nil
 	st.mu.Unlock()
 	go func() {
 		s.run()
@@ -210,6 +230,10 @@ func (st *Station) Status(ctx context.Context) api.Status {
 	if st.current != nil {
 		cur := st.current.snapshot()
 		s.Current, s.State = &cur, "busy"
+	}
+	if st.ended != nil {
+		e := *st.ended
+		s.Ended = &e
 	}
 	s.Waiting = len(st.waiting)
 	s.Operator = st.operator

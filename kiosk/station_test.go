@@ -501,3 +501,98 @@ func TestReinsertedWhileEnding(t *testing.T) {
 		t.Errorf("second session = %+v, want the reinserted drive scanned", s)
 	}
 }
+
+// TestEndedUntilRemoved: an ended session is kept in the status while its
+// drive is in, and its drive's removal is published, so the touchscreen
+// returns to idle exactly then. The status stays idle meanwhile.
+func TestEndedUntilRemoved(t *testing.T) {
+	r := newRig(t)
+	d := r.drive(t, "/dev/sdm", map[string][]byte{"a.txt": []byte("a")})
+	r.events <- device.Event{Kind: device.Inserted, Drive: d}
+	s := r.waitEnd(t)
+	st := r.waitStatus(t, "ended "+s.ID, func(st api.Status) bool { return st.Ended != nil })
+	if st.State != "idle" || st.Current != nil || st.Ended.ID != s.ID || st.Ended.State != api.Done {
+		t.Fatalf("status after the session = %+v, want idle, no current, ended %s done", st, s.ID)
+	}
+	// Another drive's removal changes nothing.
+	r.events <- device.Event{Kind: device.Removed, Drive: device.Drive{Device: "/dev/sdq"}}
+	r.events <- device.Event{Kind: device.Removed, Drive: device.Drive{Device: "/dev/sdm"}}
+	ev := r.nextEvent(t, api.EventRemoved)
+	if ev.Session == nil || ev.Session.ID != s.ID {
+		t.Errorf("removed event = %+v, want session %s", ev, s.ID)
+	}
+	if st := r.st.Status(context.Background()); st.Ended != nil {
+		t.Errorf("status ended after removal = %+v, want none", st.Ended)
+	}
+}
+
+// TestEndedClearedByNextSession: a drive left in is let go of by the next
+// session, and a drive pulled out during its session is never kept.
+func TestEndedClearedByNextSession(t *testing.T) {
+	gate := &gateEngine{started: make(chan struct{}), release: make(chan struct{})}
+	r := newRig(t, gate)
+	a := r.drive(t, "/dev/sdn", map[string][]byte{"a.txt": []byte("a")})
+	b := r.drive(t, "/dev/sdo", map[string][]byte{"b.txt": []byte("b")})
+	close(gate.release)
+	r.events <- device.Event{Kind: device.Inserted, Drive: a}
+	first := r.waitEnd(t)
+	r.waitStatus(t, "ended "+first.ID, func(st api.Status) bool { return st.Ended != nil })
+	r.events <- device.Event{Kind: device.Inserted, Drive: b}
+	r.waitEnd(t)
+	st := r.waitStatus(t, "b's session ended", func(st api.Status) bool { return st.Ended != nil && st.Ended.ID != first.ID })
+	if st.Ended.Device.Device != "/dev/sdo" {
+		t.Errorf("status ended = %+v, want b's session", st.Ended)
+	}
+	// a's removal now says nothing: its session is no longer on show.
+	r.events <- device.Event{Kind: device.Removed, Drive: a}
+	r.events <- device.Event{Kind: device.Removed, Drive: b}
+	if ev := r.nextEvent(t, api.EventRemoved); ev.Session.Device.Device != "/dev/sdo" {
+		t.Errorf("removed event for %s, want only b's", ev.Session.Device.Device)
+	}
+
+	gate2 := &gateEngine{started: make(chan struct{}), release: make(chan struct{})}
+	r2 := newRig(t, gate2)
+	c := r2.drive(t, "/dev/sdp", map[string][]byte{"c.txt": []byte("c")})
+	r2.events <- device.Event{Kind: device.Inserted, Drive: c}
+	<-gate2.started
+	r2.events <- device.Event{Kind: device.Removed, Drive: c}
+	if s := r2.waitEnd(t); s.Reason != api.ReasonRemoved {
+		t.Fatalf("session = %+v, want aborted: removed", s)
+	}
+	r2.waitStatus(t, "no current session", func(st api.Status) bool { return st.Current == nil })
+	if st := r2.st.Status(context.Background()); st.Ended != nil {
+		t.Errorf("status ended = %+v after the drive was pulled out mid-session, want none", st.Ended)
+	}
+}
+
+// waitStatus polls the status until ok says it is there.
+func (r *rig) waitStatus(t *testing.T, what string, ok func(api.Status) bool) api.Status {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st := r.st.Status(context.Background())
+		if ok(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status never showed %s: %+v", what, st)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// nextEvent skips events until one of type typ.
+func (r *rig) nextEvent(t *testing.T, typ string) api.Event {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-r.updates:
+			if ev.Type == typ {
+				return ev
+			}
+		case <-timeout:
+			t.Fatalf("no %s event", typ)
+		}
+	}
+}

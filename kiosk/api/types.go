@@ -155,10 +155,16 @@ type Destination struct {
 
 // Status is the station at a glance.
 type Status struct {
-	StationID   string      `json:"station_id"`
-	Version     string      `json:"version"`
-	State       string      `json:"state"` // "idle" or "busy"
-	Current     *Session    `json:"current,omitempty"`
+	StationID string   `json:"station_id"`
+	Version   string   `json:"version"`
+	State     string   `json:"state"` // "idle" or "busy"
+	Current   *Session `json:"current,omitempty"`
+	// Ended is the last session to end, while its drive is still
+	// inserted: cleared when the drive is removed (with an EventRemoved)
+	// or when the next session starts. State stays "idle" and Current nil
+	// once a session has ended; Ended is what the touchscreen keeps its
+	// result up by.
+	Ended       *Session    `json:"ended,omitempty"`
 	Waiting     int         `json:"waiting"` // drives queued behind the current one
 	Operator    string      `json:"operator,omitempty"`
 	Rules       Rules       `json:"rules"`
@@ -177,10 +183,18 @@ const (
 	OperatorPromptName  = "name"  // a name, on a letter keyboard
 )
 
+// Event types of the stream, besides the first "status".
+const (
+	EventState    = "state"    // a session changed state, or ended
+	EventProgress = "progress" // a session's scan progress
+	// EventRemoved: the drive of Status.Ended was removed; Session is
+	// that ended session. Clients that don't know it ignore it.
+	EventRemoved = "removed"
+)
+
 // Event is one message of the event stream.
 type Event struct {
-	// Type is "state" when a session changes state (and when it ends),
-	// "progress" while it scans.
+	// Type is one of the Event* types.
 	Type    string   `json:"type"`
 	Session *Session `json:"session"`
 }
