@@ -86,8 +86,9 @@ type Config struct {
 	// that is removed at the end. It must be on the station's own disk.
 	SpoolDir string
 	// SpoolBudget bounds the bytes of spooled files waiting for, or
-	// under, inspection; default 256 MiB. A larger file waits until it
-	// can have the whole budget.
+	// under, inspection, in spool files or in memory (a file held in
+	// memory counts twice: its buffer and the handler's copy); default
+	// 256 MiB. A larger file waits until it can have the whole budget.
 	SpoolBudget int64
 	// NeedMD5 and NeedSHA1 ask for these digests even when no hash list
 	// needs them (the YARA md5 external variable, a report).

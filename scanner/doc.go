@@ -7,8 +7,12 @@
 //
 // Reading (I/O bound) and inspecting (CPU bound) run in separate
 // goroutines, so a slow drive and busy cores overlap; spooled bytes waiting
-// for a worker are bounded by a budget, and no stage holds a whole file in
-// memory.
+// for a worker are bounded by a budget. Small objects (files and archive
+// members of up to 1 MiB, nearly all of them on real drives) are read
+// once into memory and inspected there, which spares a spool file per
+// object; larger ones go to spool files and are never held whole in
+// memory. The handler still gets a file for each: for a small one, a
+// sealed file in memory that nothing can change after it was scanned.
 //
 // The package never imports go-yara or any other cgo binding: engines are
 // injected through the Engine interface, which package scanner/yara
