@@ -10,10 +10,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/sluice-ot/sluice/internal/cliflag"
 )
 
 // Exit statuses.
@@ -92,38 +90,11 @@ func reportError(w io.Writer, err error) {
 	fmt.Fprintf(w, "sluice-guard: %s\n", printable(err.Error()))
 }
 
-// printable makes untrusted text (labels, file names and transfer ids
-// from a drive) safe to print on a terminal: control characters, bidi
-// overrides and invalid UTF-8 are escaped, and such text is quoted. It is
-// cmd/sluice/cli's rule, kept identical.
-func printable(s string) string {
-	for _, r := range s {
-		if r == utf8.RuneError || (r != ' ' && !unicode.IsGraphic(r)) {
-			return strconv.QuoteToGraphic(s)
-		}
-	}
-	return s
-}
+// printable and multiFlag are the CLI tools' shared ones.
+var printable = cliflag.Printable
 
-// multiFlag collects a repeatable string flag.
-type multiFlag []string
+type multiFlag = cliflag.Strings
 
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
-
-// parseInterleaved parses flags that may come before or after the
-// positional arguments.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
+// parseInterleaved parses flags that may come before, between or after
+// the positional arguments; "--" ends flags.
+var parseInterleaved = cliflag.ParseInterleaved

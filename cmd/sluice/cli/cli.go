@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/sluice-ot/sluice/internal/cliflag"
 )
 
 // Exit statuses shared by every command.
@@ -113,21 +111,7 @@ func reportError(w io.Writer, err error) {
 	fmt.Fprintf(w, "sluice: %s\n", printable(err.Error()))
 }
 
-// printable makes untrusted text (file names from a drive, archive member
-// names) safe to print on a terminal: control characters, bidi overrides
-// and invalid UTF-8 are escaped, and such text is quoted.
-func printable(s string) string {
-	for _, r := range s {
-		if r == utf8.RuneError || (r != ' ' && !unicode.IsGraphic(r)) {
-			q := strconv.QuoteToGraphic(s)
-			return q
-		}
-	}
-	return s
-}
+// printable and multiFlag are the CLI tools' shared ones.
+var printable = cliflag.Printable
 
-// multiFlag collects a repeatable string flag.
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+type multiFlag = cliflag.Strings

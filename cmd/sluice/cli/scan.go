@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/sluice-ot/sluice/internal/cliflag"
 	"github.com/sluice-ot/sluice/scanner"
 	"github.com/sluice-ot/sluice/scanner/filetype"
 )
@@ -83,24 +84,14 @@ func parseScanFlags(args []string, stderr io.Writer) (*scanFlags, []string, erro
 // parseInterleaved parses flags that may come before, between or after
 // the positional arguments ("sluice scan DIR --json"); "--" ends flags.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp
-			}
-			return nil, userErr(err.Error(), "run 'sluice "+fs.Name()+" --help' for usage")
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
+	pos, err := cliflag.ParseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, errHelp
 	}
+	if err != nil {
+		return nil, userErr(err.Error(), "run 'sluice "+fs.Name()+" --help' for usage")
+	}
+	return pos, nil
 }
 
 func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
