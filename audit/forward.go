@@ -33,6 +33,6 @@ func AuditEvent(typ string, seq int64, hash string, data json.RawMessage) Event 
 		sev = SevWarning
 	}
 	return Event{MsgID: "AUDIT", Severity: sev, Params: []Param{
-		{"type", typ}, {"seq", strconv.FormatInt(seq, 10)}, {"hash", hash},
+		{Name: "type", Value: typ}, {Name: "seq", Value: strconv.FormatInt(seq, 10)}, {Name: "hash", Value: hash},
 	}, Msg: string(data)}
 }

@@ -1,44 +1,39 @@
 package audit
 
 import (
-	"context"
 	"fmt"
-	"net"
-	"net/url"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
+
+	"github.com/sluice-ot/sluice/audit/syslog"
 )
 
-// Severity is an RFC 5424 severity.
-type Severity int
+// The station's syslog forwarding is package syslog's; these names keep
+// the station's callers short.
+type (
+	Event         = syslog.Event
+	Param         = syslog.Param
+	Severity      = syslog.Severity
+	Syslog        = syslog.Forwarder
+	SyslogOptions = syslog.Options
+)
 
 // Severities used by the station.
 const (
-	SevAlert   Severity = 1
-	SevWarning Severity = 4
-	SevNotice  Severity = 5
-	SevInfo    Severity = 6
+	SevAlert   = syslog.SevAlert
+	SevWarning = syslog.SevWarning
+	SevNotice  = syslog.SevNotice
+	SevInfo    = syslog.SevInfo
 )
 
-// facilityLogAudit is RFC 5424 facility 13, "log audit".
-const facilityLogAudit = 13
+// SDID is the structured-data id of every message.
+const SDID = syslog.SDID
 
-// SDID is the structured-data id of every message (32473 is the
-// example private enterprise number reserved for documentation).
-const SDID = "sluice@32473"
+// NewSyslog starts a forwarder; see syslog.New.
+func NewSyslog(target string, opts SyslogOptions) (*Syslog, error) { return syslog.New(target, opts) }
 
-// Param is one structured-data parameter; order is kept.
-type Param struct{ Name, Value string }
-
-// Event is one message to forward.
-type Event struct {
-	MsgID    string // e.g. SESSION, AUDIT, ANCHOR
-	Severity Severity
-	Params   []Param
-	Msg      string // free text, UTF-8, no BOM
-}
+// Format renders an event; see syslog.Format.
+func Format(ev Event, hostname string, t time.Time) []byte { return syslog.Format(ev, hostname, t) }
 
 // SessionEvent describes a finished session: warning if anything was
 // infected, notice if something was blocked or it failed, info otherwise.
@@ -52,222 +47,17 @@ func SessionEvent(s *Session) Event {
 	}
 	i := func(n int64) string { return strconv.FormatInt(n, 10) }
 	return Event{MsgID: "SESSION", Severity: sev, Params: []Param{
-		{"id", s.ID}, {"state", s.State}, {"reason", s.Reason}, {"operator", s.Operator},
-		{"vendor", s.Device.Vendor}, {"model", s.Device.Model}, {"serial", s.Device.Serial},
-		{"files", i(s.Files)}, {"bytes", i(s.Bytes)}, {"clean", i(s.Clean)},
-		{"infected", i(s.Infected)}, {"blocked", i(s.Blocked)}, {"errors", i(s.Errors)},
-		{"transfer", s.TransferID}, {"rules", s.RulesVersion},
-		{"duration_ms", i(s.Duration().Milliseconds())},
+		{Name: "id", Value: s.ID}, {Name: "state", Value: s.State}, {Name: "reason", Value: s.Reason}, {Name: "operator", Value: s.Operator},
+		{Name: "vendor", Value: s.Device.Vendor}, {Name: "model", Value: s.Device.Model}, {Name: "serial", Value: s.Device.Serial},
+		{Name: "files", Value: i(s.Files)}, {Name: "bytes", Value: i(s.Bytes)}, {Name: "clean", Value: i(s.Clean)},
+		{Name: "infected", Value: i(s.Infected)}, {Name: "blocked", Value: i(s.Blocked)}, {Name: "errors", Value: i(s.Errors)},
+		{Name: "transfer", Value: s.TransferID}, {Name: "rules", Value: s.RulesVersion},
+		{Name: "duration_ms", Value: i(s.Duration().Milliseconds())},
 	}, Msg: fmt.Sprintf("session %s %s: %d files, %d infected, %d blocked", s.ID, s.State, s.Files, s.Infected, s.Blocked)}
 }
 
 // AnchorEvent carries the audit log's head off the station; see Anchor.
 func AnchorEvent(a Anchor) Event {
 	return Event{MsgID: "ANCHOR", Severity: SevInfo, Params: []Param{
-		{"seq", strconv.FormatInt(a.Seq, 10)}, {"hash", a.Hash}}, Msg: "audit log head"}
-}
-
-// SyslogOptions configures a Syslog forwarder.
-type SyslogOptions struct {
-	Hostname  string           // the station id
-	QueueSize int              // messages held while the target is down; default 1000
-	Now       func() time.Time // default time.Now
-	Backoff   time.Duration    // first reconnect delay; default 500ms, doubling to 30s
-}
-
-// Syslog forwards events to a syslog receiver without blocking the
-// caller: Send queues the formatted message, a goroutine delivers it.
-// When the queue is full the oldest message is dropped and counted.
-type Syslog struct {
-	network, addr string
-	opts          SyslogOptions
-
-	mu      sync.Mutex
-	cond    *sync.Cond
-	queue   [][]byte
-	dropped uint64
-	closed  bool
-	done    chan struct{}
-	stop    chan struct{}
-}
-
-// NewSyslog starts a forwarder to target, "udp://host:port" or
-// "tcp://host:port" (octet-counting framing, RFC 6587).
-func NewSyslog(target string, opts SyslogOptions) (*Syslog, error) {
-	u, err := url.Parse(target)
-	if err != nil || (u.Scheme != "udp" && u.Scheme != "tcp") || u.Port() == "" || u.Path != "" {
-		return nil, fmt.Errorf("syslog target %q: want udp://host:port or tcp://host:port", target)
-	}
-	if opts.QueueSize <= 0 {
-		opts.QueueSize = 1000
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Backoff <= 0 {
-		opts.Backoff = 500 * time.Millisecond
-	}
-	s := &Syslog{network: u.Scheme, addr: u.Host, opts: opts, done: make(chan struct{}), stop: make(chan struct{})}
-	s.cond = sync.NewCond(&s.mu)
-	go s.run()
-	return s, nil
-}
-
-// Send queues ev. It never blocks on the network.
-func (s *Syslog) Send(ev Event) {
-	msg := Format(ev, s.opts.Hostname, s.opts.Now())
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		s.dropped++
-		return
-	}
-	if len(s.queue) >= s.opts.QueueSize {
-		s.queue = s.queue[1:]
-		s.dropped++
-	}
-	s.queue = append(s.queue, msg)
-	s.cond.Signal()
-}
-
-// Dropped returns how many messages were discarded: queue overflow, or
-// still queued when Close gave up.
-func (s *Syslog) Dropped() uint64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.dropped
-}
-
-// Close stops accepting messages and delivers those queued until ctx is
-// done; what is left is counted as dropped.
-func (s *Syslog) Close(ctx context.Context) error {
-	s.mu.Lock()
-	s.closed = true
-	s.cond.Broadcast()
-	s.mu.Unlock()
-	select {
-	case <-s.done:
-		return nil
-	case <-ctx.Done():
-		close(s.stop)
-		<-s.done
-		return fmt.Errorf("syslog close: %w", ctx.Err())
-	}
-}
-
-func (s *Syslog) run() {
-	defer close(s.done)
-	var conn net.Conn
-	defer func() {
-		if conn != nil {
-			conn.Close()
-		}
-	}()
-	backoff := s.opts.Backoff
-	for {
-		s.mu.Lock()
-		for len(s.queue) == 0 && !s.closed {
-			s.cond.Wait()
-		}
-		if len(s.queue) == 0 {
-			s.mu.Unlock()
-			return
-		}
-		msg := s.queue[0]
-		s.mu.Unlock()
-
-		err := s.stopped()
-		if err == nil && conn == nil {
-			conn, err = net.DialTimeout(s.network, s.addr, 5*time.Second)
-		}
-		if err == nil {
-			err = s.write(conn, msg)
-		}
-		if err != nil {
-			if conn != nil {
-				conn.Close()
-				conn = nil
-			}
-			select {
-			case <-s.stop:
-				s.mu.Lock()
-				s.dropped += uint64(len(s.queue))
-				s.queue = nil
-				s.mu.Unlock()
-				return
-			case <-time.After(backoff):
-			}
-			backoff = min(backoff*2, 30*time.Second)
-			continue
-		}
-		backoff = s.opts.Backoff
-		s.mu.Lock()
-		if len(s.queue) > 0 && &s.queue[0][0] == &msg[0] { // not dropped meanwhile
-			s.queue = s.queue[1:]
-		}
-		s.mu.Unlock()
-	}
-}
-
-func (s *Syslog) stopped() error {
-	select {
-	case <-s.stop:
-		return context.Canceled
-	default:
-		return nil
-	}
-}
-
-func (s *Syslog) write(conn net.Conn, msg []byte) error {
-	conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	if s.network == "tcp" {
-		msg = append(strconv.AppendInt(nil, int64(len(msg)), 10), append([]byte{' '}, msg...)...)
-	}
-	_, err := conn.Write(msg)
-	return err
-}
-
-// Format renders ev as an RFC 5424 message (without transport framing):
-//
-//	<PRI>1 TIMESTAMP HOSTNAME sluice - MSGID [sluice@32473 name="value"...] MSG
-func Format(ev Event, hostname string, t time.Time) []byte {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<%d>1 %s %s sluice - %s ", facilityLogAudit*8+int(ev.Severity),
-		t.UTC().Format("2006-01-02T15:04:05.000000Z"), header(hostname, 255), header(ev.MsgID, 32))
-	if len(ev.Params) == 0 {
-		b.WriteString("-")
-	} else {
-		b.WriteString("[" + SDID)
-		for _, p := range ev.Params {
-			b.WriteString(" " + header(p.Name, 32) + `="` + sdEscape(p.Value) + `"`)
-		}
-		b.WriteString("]")
-	}
-	if ev.Msg != "" {
-		b.WriteString(" " + strings.ToValidUTF8(ev.Msg, "\uFFFD"))
-	}
-	return []byte(b.String())
-}
-
-// header makes s a valid header field or SD-NAME: printable US-ASCII
-// without space, '=', ']' or '"', at most max bytes, "-" if empty.
-func header(s string, max int) string {
-	out := []byte(s)
-	for i, c := range out {
-		if c < 33 || c > 126 || c == '=' || c == ']' || c == '"' {
-			out[i] = '_'
-		}
-	}
-	if len(out) > max {
-		out = out[:max]
-	}
-	if len(out) == 0 {
-		return "-"
-	}
-	return string(out)
-}
-
-// sdEscape escapes a PARAM-VALUE per RFC 5424 §6.3.3.
-func sdEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, `]`, `\]`).Replace(strings.ToValidUTF8(s, "\uFFFD"))
+		{Name: "seq", Value: strconv.FormatInt(a.Seq, 10)}, {Name: "hash", Value: a.Hash}}, Msg: "audit log head"}
 }

@@ -22,7 +22,7 @@ func finished() *audit.Session {
 
 func TestFormat(t *testing.T) {
 	got := string(audit.Format(audit.Event{MsgID: "SESSION", Severity: audit.SevWarning,
-		Params: []audit.Param{{"operator", `a"b\c]d`}}, Msg: "hi"}, "st 01", t0))
+		Params: []audit.Param{{Name: "operator", Value: `a"b\c]d`}}, Msg: "hi"}, "st 01", t0))
 	want := `<108>1 2025-03-01T12:00:00.000000Z st_01 sluice - SESSION [sluice@32473 operator="a\"b\\c\]d"] hi`
 	if got != want {
 		t.Errorf("Format =\n%s\nwant\n%s", got, want)

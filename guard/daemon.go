@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/sluice-ot/sluice/audit"
+	"github.com/sluice-ot/sluice/audit/syslog"
 	"github.com/sluice-ot/sluice/guard/media"
 	"github.com/sluice-ot/sluice/guard/uevent"
 	"github.com/sluice-ot/sluice/transfer"
@@ -30,7 +30,7 @@ func RunDaemon(ctx context.Context, cfg Config, stderr io.Writer) error {
 	defer conn.Close()
 	rep := &reporter{log: log}
 	if cfg.Syslog.Target != "" {
-		s, err := audit.NewSyslog(cfg.Syslog.Target, audit.SyslogOptions{Hostname: cfg.Hostname})
+		s, err := syslog.New(cfg.Syslog.Target, syslog.Options{Hostname: cfg.Hostname})
 		if err != nil {
 			return err
 		}

@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"strings"
 
-	"github.com/sluice-ot/sluice/audit"
+	"github.com/sluice-ot/sluice/audit/syslog"
 	"github.com/sluice-ot/sluice/guard/usbpolicy"
 )
 
@@ -43,7 +43,7 @@ func recordFor(d usbpolicy.Device, trigger string) Record {
 // reporter sends records to the log and, when configured, to syslog.
 type reporter struct {
 	log    *slog.Logger
-	syslog *audit.Syslog // nil: none
+	syslog *syslog.Forwarder // nil: none
 }
 
 func (rp *reporter) report(ctx context.Context, r Record) {
@@ -84,12 +84,12 @@ func safeKey(s string) string {
 
 // syslogEvent renders r as an RFC 5424 message: MSGID USB, notice for a
 // refusal, info otherwise.
-func syslogEvent(r Record) audit.Event {
-	sev := audit.SevInfo
+func syslogEvent(r Record) syslog.Event {
+	sev := syslog.SevInfo
 	if r.Decision == usbpolicy.ActionDeny || r.Decision == DecisionMediaBlocked {
-		sev = audit.SevNotice
+		sev = syslog.SevNotice
 	}
-	params := []audit.Param{
+	params := []syslog.Param{
 		{Name: "device", Value: r.Device}, {Name: "vid_pid", Value: r.VendorID + ":" + r.ProductID},
 		{Name: "serial", Value: r.Serial}, {Name: "port", Value: r.Port},
 		{Name: "classes", Value: strings.Join(r.Classes, " ")}, {Name: "trigger", Value: r.Trigger},
@@ -100,8 +100,8 @@ func syslogEvent(r Record) audit.Event {
 		if !p.Valid {
 			v = "invalid: " + strings.Join(p.Problems, "; ")
 		}
-		params = append(params, audit.Param{Name: "partition", Value: p.Name + " " + v})
+		params = append(params, syslog.Param{Name: "partition", Value: p.Name + " " + v})
 	}
-	return audit.Event{MsgID: "USB", Severity: sev, Params: params,
+	return syslog.Event{MsgID: "USB", Severity: sev, Params: params,
 		Msg: "usb " + r.Device + " " + r.VendorID + ":" + r.ProductID + " " + r.Decision + ": " + r.Reason}
 }
