@@ -77,7 +77,7 @@ func TestAdminInitFromStdin(t *testing.T) {
 	before, _ := os.ReadFile(path)
 	code, _, err = run("731846\n")
 	var ue *userError
-	if code != ExitFailed || !errors.As(err, &ue) || !strings.Contains(ue.hint, "--force") {
+	if code != ExitFailed || !errors.As(err, &ue) || !strings.Contains(ue.Hint, "--force") {
 		t.Errorf("admin init over existing credentials = %d, %v; want a failure hinting --force", code, err)
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/sluice-ot/sluice/internal/cliflag"
+	"github.com/sluice-ot/sluice/internal/clitool"
 )
 
 // Exit statuses shared by every command.
@@ -83,35 +83,20 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// userError is a failure the user can act on: what is wrong and what to do.
-type userError struct {
-	msg, hint string
-	err       error
-}
+// The tools' shared error and printing rules (see clitool).
+type userError = clitool.UserError
 
-func (e *userError) Error() string { return e.msg }
-func (e *userError) Unwrap() error { return e.err }
+var (
+	userErr     = clitool.UserErr
+	wrapUserErr = clitool.WrapUserErr
+)
 
-func userErr(msg, hint string) error { return &userError{msg: msg, hint: hint} }
-
-func wrapUserErr(err error, hint string) error {
-	return &userError{msg: err.Error(), hint: hint, err: err}
-}
+func reportError(w io.Writer, err error) { clitool.ReportError(w, "sluice", err) }
 
 // errHelp is returned when the user asked for a command's help text.
 var errHelp = errors.New("help requested")
 
-// reportError prints err as one line: what is wrong, then what to do.
-func reportError(w io.Writer, err error) {
-	var ue *userError
-	if errors.As(err, &ue) && ue.hint != "" {
-		fmt.Fprintf(w, "sluice: %s; %s\n", printable(ue.msg), ue.hint)
-		return
-	}
-	fmt.Fprintf(w, "sluice: %s\n", printable(err.Error()))
-}
-
 // printable and multiFlag are the CLI tools' shared ones.
-var printable = cliflag.Printable
+var printable = clitool.Printable
 
-type multiFlag = cliflag.Strings
+type multiFlag = clitool.Strings

@@ -10,7 +10,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/sluice-ot/sluice/internal/cliflag"
+	"github.com/sluice-ot/sluice/internal/clitool"
 	"github.com/sluice-ot/sluice/scanner"
 	"github.com/sluice-ot/sluice/scanner/filetype"
 )
@@ -84,7 +84,7 @@ func parseScanFlags(args []string, stderr io.Writer) (*scanFlags, []string, erro
 // parseInterleaved parses flags that may come before, between or after
 // the positional arguments ("sluice scan DIR --json"); "--" ends flags.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	pos, err := cliflag.ParseInterleaved(fs, args)
+	pos, err := clitool.ParseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil, errHelp
 	}

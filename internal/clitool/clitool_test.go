@@ -1,9 +1,11 @@
-package cliflag
+package clitool
 
 import (
+	"errors"
 	"flag"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -50,5 +52,15 @@ func TestParseInterleaved(t *testing.T) {
 	fs.SetOutput(io.Discard)
 	if _, err := ParseInterleaved(fs, []string{"a", "--nope"}); err == nil {
 		t.Error("an unknown flag was accepted")
+	}
+}
+
+func TestReportError(t *testing.T) {
+	var b strings.Builder
+	ReportError(&b, "sluice", WrapUserErr(errors.New("open evil\u202etxt: no such file"), "check the path"))
+	ReportError(&b, "sluice", errors.New("plain"))
+	want := "sluice: \"open evil\\u202etxt: no such file\"; check the path\nsluice: plain\n"
+	if b.String() != want {
+		t.Errorf("ReportError wrote %q, want %q", b.String(), want)
 	}
 }

@@ -1,10 +1,14 @@
-// Package cliflag holds what the command-line tools (sluice, sluice-guard)
-// share: flags that may follow the positional arguments, repeatable
-// string flags, and printing untrusted text safely.
-package cliflag
+// Package clitool holds what the command-line tools (sluice, sluice-guard)
+// share: errors the user can act on, reported as one line; flags that may
+// follow the positional arguments; repeatable string flags; and printing
+// untrusted text safely.
+package clitool
 
 import (
+	"errors"
 	"flag"
+	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unicode"
@@ -49,4 +53,33 @@ func ParseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// UserError is a failure the user can act on: what is wrong and what to
+// do about it.
+type UserError struct {
+	Msg, Hint string
+	Err       error
+}
+
+func (e *UserError) Error() string { return e.Msg }
+func (e *UserError) Unwrap() error { return e.Err }
+
+// UserErr returns a UserError.
+func UserErr(msg, hint string) error { return &UserError{Msg: msg, Hint: hint} }
+
+// WrapUserErr gives err a hint, keeping it for errors.Is.
+func WrapUserErr(err error, hint string) error {
+	return &UserError{Msg: err.Error(), Hint: hint, Err: err}
+}
+
+// ReportError prints err as one line, "prog: what; hint", with untrusted
+// text escaped.
+func ReportError(w io.Writer, prog string, err error) {
+	var ue *UserError
+	if errors.As(err, &ue) && ue.Hint != "" {
+		fmt.Fprintf(w, "%s: %s; %s\n", prog, Printable(ue.Msg), ue.Hint)
+		return
+	}
+	fmt.Fprintf(w, "%s: %s\n", prog, Printable(err.Error()))
 }
