@@ -7,44 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sluice-ot/sluice/internal/usbdesc"
+	"github.com/sluice-ot/sluice/internal/usbdesc/usbdesctest"
 )
 
 // Recorded sysfs trees, built like guard/usbpolicy's: descriptors byte by
 // byte as USB 2.0 §9.6 lays them out, devices where real sysfs puts them.
-
-func devDesc(class uint8) []byte {
-	return []byte{18, usbdesc.TypeDevice, 0x00, 0x02, class, 0, 0, 64, 0x81, 0x07, 0x81, 0x55, 0x00, 0x01, 1, 2, 3, 1}
-}
-
-func ifDesc(num, alt, class, sub, proto uint8) []byte {
-	return []byte{9, usbdesc.TypeInterface, num, alt, 1, class, sub, proto, 0}
-}
-
-func config(value uint8, ifaces ...[]byte) []byte {
-	var body []byte
-	for _, i := range ifaces {
-		body = append(body, i...)
-		body = append(body, 7, 0x05, 0x81, 0x02, 0x00, 0x02, 0)
-	}
-	total := 9 + len(body)
-	c := []byte{9, usbdesc.TypeConfig, byte(total), byte(total >> 8), uint8(len(ifaces)), value, 0, 0x80, 50}
-	return append(c, body...)
-}
-
-func concat(bs ...[]byte) []byte {
-	var out []byte
-	for _, b := range bs {
-		out = append(out, b...)
-	}
-	return out
-}
-
-var (
-	storageIf  = ifDesc(0, 0, 0x08, 0x06, 0x50)
-	keyboardIf = ifDesc(0, 0, 0x03, 0x01, 0x01)
-	hubIf      = ifDesc(0, 0, 0x09, 0, 0)
-)
 
 type usbDev struct {
 	path       string
@@ -62,25 +29,25 @@ const pci = "pci0000:00/0000:00:14.0/"
 // them with usbcore.authorized_default=0: 0, root hubs excepted.
 var (
 	rootHub1 = usbDev{path: pci + "usb1", ids: [2]string{"1d6b", "0002"}, class: "09",
-		desc: concat(devDesc(9), config(1, hubIf)), authorized: "1", devnum: 1}
+		desc: usbdesctest.Concat(usbdesctest.Device(9), usbdesctest.Config(1, usbdesctest.Hub)), authorized: "1", devnum: 1}
 	rootHub2 = usbDev{path: pci + "usb2", ids: [2]string{"1d6b", "0003"}, class: "09",
-		desc: concat(devDesc(9), config(1, hubIf)), authorized: "1", devnum: 1}
+		desc: usbdesctest.Concat(usbdesctest.Device(9), usbdesctest.Config(1, usbdesctest.Hub)), authorized: "1", devnum: 1}
 	stick = usbDev{path: pci + "usb1/1-1", ids: [2]string{"0781", "5581"}, serial: "4C530001230101117592",
-		desc: concat(devDesc(0), config(1, storageIf)), authorized: "0", devnum: 2}
+		desc: usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Storage)), authorized: "0", devnum: 2}
 	keyboard = usbDev{path: pci + "usb1/1-2", ids: [2]string{"046d", "c31c"},
-		desc: concat(devDesc(0), config(1, keyboardIf)), authorized: "0", devnum: 3}
+		desc: usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Keyboard)), authorized: "0", devnum: 3}
 	composite = usbDev{path: pci + "usb1/1-3", ids: [2]string{"1234", "5678"}, serial: "EVIL01",
-		desc: concat(devDesc(0), config(1, storageIf, ifDesc(1, 0, 0x03, 1, 1))), authorized: "0", devnum: 4}
+		desc: usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Storage, usbdesctest.Interface(1, 0, 0x03, 1, 1))), authorized: "0", devnum: 4}
 	modem = usbDev{path: pci + "usb1/1-5", ids: [2]string{"1bc7", "1201"},
-		desc: concat(devDesc(2), config(1, ifDesc(0, 0, 0x02, 0x02, 0x01), ifDesc(1, 0, 0x0a, 0, 0))), authorized: "0", devnum: 5}
+		desc: usbdesctest.Concat(usbdesctest.Device(2), usbdesctest.Config(1, usbdesctest.Interface(0, 0, 0x02, 0x02, 0x01), usbdesctest.Interface(1, 0, 0x0a, 0, 0))), authorized: "0", devnum: 5}
 	allowedMouse = usbDev{path: pci + "usb1/1-8", ids: [2]string{"04d9", "1603"}, serial: "M1",
-		desc: concat(devDesc(0), config(1, ifDesc(0, 0, 0x03, 0x01, 0x02))), authorized: "0", devnum: 6}
+		desc: usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Interface(0, 0, 0x03, 0x01, 0x02))), authorized: "0", devnum: 6}
 	hub = usbDev{path: pci + "usb2/2-1", ids: [2]string{"05e3", "0610"}, class: "09",
-		desc: concat(devDesc(9), config(1, hubIf)), authorized: "0", devnum: 2}
+		desc: usbdesctest.Concat(usbdesctest.Device(9), usbdesctest.Config(1, usbdesctest.Hub)), authorized: "0", devnum: 2}
 	behindHub = usbDev{path: pci + "usb2/2-1/2-1.3", ids: [2]string{"0781", "5581"}, serial: "BEHIND",
-		desc: concat(devDesc(0), config(1, storageIf)), authorized: "0", devnum: 3}
+		desc: usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Storage)), authorized: "0", devnum: 3}
 	bootKeyboard = usbDev{path: pci + "usb2/2-2", ids: [2]string{"413c", "2113"},
-		desc: concat(devDesc(0), config(1, keyboardIf)), authorized: "0", devnum: 4}
+		desc: usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Keyboard)), authorized: "0", devnum: 4}
 )
 
 func writeFile(t testing.TB, p, s string) {

@@ -7,41 +7,10 @@ import (
 	"testing"
 
 	"github.com/sluice-ot/sluice/internal/usbdesc"
+	"github.com/sluice-ot/sluice/internal/usbdesc/usbdesctest"
 )
 
 // Descriptor builders, byte by byte as USB 2.0 §9.6 lays them out.
-func devDesc(class uint8) []byte {
-	return []byte{18, usbdesc.TypeDevice, 0x00, 0x02, class, 0, 0, 64, 0x81, 0x07, 0x81, 0x55, 0x00, 0x01, 1, 2, 3, 1}
-}
-
-func ifDesc(num, alt, class, sub, proto uint8) []byte {
-	return []byte{9, usbdesc.TypeInterface, num, alt, 1, class, sub, proto, 0}
-}
-
-func config(value uint8, ifaces ...[]byte) []byte {
-	var body []byte
-	for _, i := range ifaces {
-		body = append(body, i...)
-		body = append(body, 7, 0x05, 0x81, 0x02, 0x00, 0x02, 0) // one endpoint
-	}
-	total := 9 + len(body)
-	c := []byte{9, usbdesc.TypeConfig, byte(total), byte(total >> 8), uint8(len(ifaces)), value, 0, 0x80, 50}
-	return append(c, body...)
-}
-
-func concat(bs ...[]byte) []byte {
-	var out []byte
-	for _, b := range bs {
-		out = append(out, b...)
-	}
-	return out
-}
-
-var (
-	storageIf  = ifDesc(0, 0, 0x08, 0x06, 0x50)
-	keyboardIf = ifDesc(0, 0, 0x03, 0x01, 0x01)
-	hubIf      = ifDesc(0, 0, 0x09, 0, 0)
-)
 
 // usbDev is one recorded USB device: its directory below devices/, as
 // real sysfs lays it out, and what it holds.
@@ -59,29 +28,29 @@ const pci = "pci0000:00/0000:00:14.0/"
 
 var (
 	rootHub1 = usbDev{path: pci + "usb1", ids: [2]string{"1d6b", "0002"}, class: "09", active: [][3]string{{"09", "00", "00"}},
-		desc: concat(devDesc(9), config(1, hubIf)), authorized: "1"}
+		desc: usbdesctest.Concat(usbdesctest.Device(9), usbdesctest.Config(1, usbdesctest.Hub)), authorized: "1"}
 	rootHub2 = usbDev{path: pci + "usb2", ids: [2]string{"1d6b", "0003"}, class: "09", active: [][3]string{{"09", "00", "00"}},
-		desc: concat(devDesc(9), config(1, hubIf)), authorized: "1"}
+		desc: usbdesctest.Concat(usbdesctest.Device(9), usbdesctest.Config(1, usbdesctest.Hub)), authorized: "1"}
 	stick = usbDev{path: pci + "usb1/1-1", ids: [2]string{"0781", "5581"}, serial: "4C530001230101117592",
-		desc: concat(devDesc(0), config(1, storageIf)), authorized: "0"}
+		desc: usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Storage)), authorized: "0"}
 	keyboard = usbDev{path: pci + "usb1/1-2", ids: [2]string{"046d", "c31c"},
-		desc: concat(devDesc(0), config(1, keyboardIf)), authorized: "0"}
+		desc: usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Keyboard)), authorized: "0"}
 	composite = usbDev{path: pci + "usb1/1-3", ids: [2]string{"1234", "5678"}, serial: "EVIL01",
-		desc: concat(devDesc(0), config(1, storageIf, ifDesc(1, 0, 0x03, 1, 1))), authorized: "0"}
+		desc: usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Storage, usbdesctest.Interface(1, 0, 0x03, 1, 1))), authorized: "0"}
 	// Storage in configuration 1, CDC ECM hidden in configuration 2.
 	hiddenCDC = usbDev{path: pci + "usb1/1-4", ids: [2]string{"1d6b", "0104"}, serial: "GADGET",
-		desc: concat(devDesc(0), config(1, storageIf), config(2, ifDesc(0, 0, 0x02, 0x06, 0), ifDesc(1, 0, 0x0a, 0, 0))), authorized: "0"}
+		desc: usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Storage), usbdesctest.Config(2, usbdesctest.Interface(0, 0, 0x02, 0x06, 0), usbdesctest.Interface(1, 0, 0x0a, 0, 0))), authorized: "0"}
 	modem = usbDev{path: pci + "usb1/1-5", ids: [2]string{"1bc7", "1201"},
-		desc: concat(devDesc(2), config(1, ifDesc(0, 0, 0x02, 0x02, 0x01), ifDesc(1, 0, 0x0a, 0, 0))), authorized: "0"}
+		desc: usbdesctest.Concat(usbdesctest.Device(2), usbdesctest.Config(1, usbdesctest.Interface(0, 0, 0x02, 0x02, 0x01), usbdesctest.Interface(1, 0, 0x0a, 0, 0))), authorized: "0"}
 	hub = usbDev{path: pci + "usb2/2-1", ids: [2]string{"05e3", "0610"}, class: "09",
-		desc: concat(devDesc(9), config(1, hubIf)), authorized: "0"}
+		desc: usbdesctest.Concat(usbdesctest.Device(9), usbdesctest.Config(1, usbdesctest.Hub)), authorized: "0"}
 	behindHub = usbDev{path: pci + "usb2/2-1/2-1.3", ids: [2]string{"0781", "5581"}, serial: "BEHIND",
-		desc: concat(devDesc(0), config(1, storageIf)), authorized: "0"}
+		desc: usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Storage)), authorized: "0"}
 	bootKeyboard = usbDev{path: pci + "usb2/2-2", ids: [2]string{"413c", "2113"},
-		active: [][3]string{{"03", "01", "01"}}, desc: concat(devDesc(0), config(1, keyboardIf)), authorized: "1"}
+		active: [][3]string{{"03", "01", "01"}}, desc: usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Keyboard)), authorized: "1"}
 	// Descriptors cut short in the middle of an interface.
 	truncated = usbDev{path: pci + "usb1/1-6", ids: [2]string{"dead", "beef"},
-		desc: concat(devDesc(0), config(1, storageIf), []byte{9, usbdesc.TypeInterface, 1, 0}), authorized: "1"}
+		desc: usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Storage), []byte{9, usbdesc.TypeInterface, 1, 0}), authorized: "1"}
 	// No descriptors file: the active interfaces are read instead.
 	noDesc = usbDev{path: pci + "usb1/1-7", ids: [2]string{"0781", "5581"},
 		active: [][3]string{{"08", "06", "50"}}, authorized: "0"}

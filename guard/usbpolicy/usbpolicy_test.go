@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sluice-ot/sluice/internal/usbdesc/usbdesctest"
 )
 
 var all = []usbDev{rootHub1, rootHub2, stick, keyboard, composite, hiddenCDC, modem, hub, behindHub, bootKeyboard, truncated, noDesc}
@@ -237,14 +239,14 @@ func TestParseDescriptors(t *testing.T) {
 		want []Interface
 		bad  bool
 	}{
-		{"stick", concat(devDesc(0), config(1, storageIf)), []Interface{{8, 6, 0x50}}, false},
-		{"alternate setting", concat(devDesc(0), config(1, storageIf, ifDesc(0, 1, 3, 1, 1))), []Interface{{8, 6, 0x50}, {3, 1, 1}}, false},
+		{"stick", usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Storage)), []Interface{{8, 6, 0x50}}, false},
+		{"alternate setting", usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Storage, usbdesctest.Interface(0, 1, 3, 1, 1))), []Interface{{8, 6, 0x50}, {3, 1, 1}}, false},
 		{"empty", nil, nil, true},
-		{"no device descriptor", config(1, storageIf), nil, true},
-		{"interface before any configuration", concat(devDesc(0), storageIf), nil, true},
-		{"configuration too long", concat(devDesc(0), config(1, storageIf)[:20]), nil, true},
-		{"zero length", concat(devDesc(0), []byte{0, 4}), nil, true},
-		{"second device descriptor", concat(devDesc(0), devDesc(0)), nil, true},
+		{"no device descriptor", usbdesctest.Config(1, usbdesctest.Storage), nil, true},
+		{"interface before any configuration", usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Storage), nil, true},
+		{"configuration too long", usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Storage)[:20]), nil, true},
+		{"zero length", usbdesctest.Concat(usbdesctest.Device(0), []byte{0, 4}), nil, true},
+		{"second device descriptor", usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Device(0)), nil, true},
 	}
 	for _, tt := range tests {
 		got, err := parseDescriptors(tt.b)
@@ -258,7 +260,7 @@ func TestParseDescriptors(t *testing.T) {
 }
 
 func FuzzParseDescriptors(f *testing.F) {
-	f.Add(concat(devDesc(0), config(1, storageIf)))
+	f.Add(usbdesctest.Concat(usbdesctest.Device(0), usbdesctest.Config(1, usbdesctest.Storage)))
 	f.Add(hiddenCDC.desc)
 	f.Add(truncated.desc)
 	f.Add([]byte{})
