@@ -145,8 +145,9 @@ wait_window() {
     { cat "$work/kiosk.log"; die "no kiosk window in $1 s"; }
 }
 
-# kiosk_window: the kiosk's window id; window_width: its width now (the
-# window grows when a screen's content needs more room).
+# kiosk_window: the kiosk's window id; window_width: its width now (fyne
+# would grow the window past the screen if a screen's content needed more
+# room; ui's TestScreensFit keeps that from happening).
 kiosk_window() { DISPLAY=$display xdotool search --onlyvisible --pid "$kiosk_pid" | head -1; }
 window_width() { DISPLAY=$display xdotool getwindowgeometry --shell "$(kiosk_window)" | sed -n 's/^WIDTH=//p'; }
 

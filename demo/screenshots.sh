@@ -70,28 +70,30 @@ sleep 2 # the session's files, fetched by the kiosk
 snap "$out/result.png"
 
 say "the result dismissed (Done), the admin logs in"
-# Positions in the window (ui/screens.go, ui/admin.go), from its width:
-# Done and the keypad are centred (keys 86 px apart), the discreet admin
-# control is at the right end of the status strip.
+# Positions in the 1280x800 window, as ui/testdata/{result-mixed,idle,
+# admin-login}.xml lay them out (the window no longer grows past the
+# screen, so they hold): Done and the discreet admin control sit in the
+# bottom row (y 745), Done centred and the control 54 px from the right
+# edge; the login keypad is centred, keys 86 px apart from y 356, and
+# Next/Log in at x+206, y 696.
 cx=$(($(window_width) / 2))
-click "$cx" 747
+click "$cx" 745
 sleep 1
 width=$(window_width)
+[ "$width" -le 1280 ] || die "the kiosk window is $width px wide, wider than the 1280 px screen: a screen's content is too wide"
 cx=$((width / 2))
-admin_x=$((width - 55))
-[ "$admin_x" -lt 1280 ] || admin_x=1270
-click "$admin_x" 729
+click $((width - 54)) 745
 key() { # DIGIT: a tap on the keypad
   local d=$1 col row
   case $d in 0) col=1 row=3 ;; *) col=$(((d - 1) % 3)) row=$(((d - 1) / 3)) ;; esac
-  click $((cx - 86 + col * 86)) $((335 + row * 86))
+  click $((cx - 86 + col * 86)) $((356 + row * 86))
 }
 for d in $(echo "$pin" | grep -o .); do key "$d"; done
-click $((cx + 206)) 674
+click $((cx + 206)) 696
 # A code with at least 5 s to live, so that it is not refused as stale.
 while [ $((30 - $(date +%s) % 30)) -lt 5 ]; do sleep 1; done
 for d in $(totp | grep -o .); do key "$d"; done
-click $((cx + 206)) 674
+click $((cx + 206)) 696
 sleep 2
 snap "$out/admin.png"
 

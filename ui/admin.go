@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -20,8 +19,8 @@ func (k *Kiosk) login(v model.View) fyne.CanvasObject {
 		shown = strings.Repeat("_", max(0, 6-len(l.Masked)))
 		shown = l.Masked + shown
 	}
-	field := text(shown+" ", 40, colNeutral, true)
-	field.Alignment = fyne.TextAlignCenter
+	field := centeredWords(shown+" ", theme.SizeNameHeadingText, model.ToneNeutral, true)
+	field.Wrapping = fyne.TextWrapOff
 	box := container.NewStack(canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground)), field)
 	typed := func(r rune) { k.m.AdminKey(r); k.render() }
 	back := button(k.t("button.back"), widget.MediumImportance, func() { k.m.AdminBack(); k.render() })
@@ -34,13 +33,15 @@ func (k *Kiosk) login(v model.View) fyne.CanvasObject {
 	if l.Sending {
 		next.Disable()
 	}
-	objs := []fyne.CanvasObject{heading(k.t("login.title")), line(k.tr(l.Step), model.ToneNeutral), big(box, 480)}
+	title := heading(k.t("login.title"))
+	title.SizeName = theme.SizeNameHeadingText
+	objs := []fyne.CanvasObject{title, line(k.tr(l.Step), model.ToneNeutral), container.New(column{maxWidth: 480}, big(box, 0))}
 	if !l.Error.IsZero() {
 		objs = append(objs, line(k.tr(l.Error), model.ToneBad))
 	}
 	objs = append(objs, keypad(digitRows, typed),
 		container.NewCenter(container.NewHBox(big(back, 200), big(del, 200), big(next, 200))))
-	return centered(objs...)
+	return middle(objs...)
 }
 
 func (k *Kiosk) adminScreen(v model.View) fyne.CanvasObject {
@@ -54,8 +55,10 @@ func (k *Kiosk) adminScreen(v model.View) fyne.CanvasObject {
 	}
 	logout := button(k.t("button.logout"), widget.DangerImportance, func() { k.apply(k.m.AdminLogoutTap()) })
 	refresh := button(k.t("button.refresh"), widget.MediumImportance, func() { k.apply(k.m.AdminRefresh()) })
+	title := oneLine(k.t("admin.title"), model.ToneNeutral, true)
+	title.SizeName = theme.SizeNameHeadingText
 	top := container.NewVBox(
-		container.NewHBox(text(k.t("admin.title"), 40, colNeutral, true), layout.NewSpacer(), big(refresh, 200), big(logout, 200)),
+		container.NewBorder(nil, nil, nil, container.NewHBox(big(refresh, 200), big(logout, 200)), title),
 		container.NewHBox(tab(k.t("admin.tab.rules"), model.TabRules), tab(k.t("admin.tab.sessions"), model.TabSessions), tab(k.t("admin.tab.station"), model.TabStation)),
 		widget.NewSeparator(),
 	)
@@ -81,10 +84,10 @@ func (k *Kiosk) adminScreen(v model.View) fyne.CanvasObject {
 				op = "-"
 			}
 			rows = append(rows, container.NewGridWithColumns(4,
-				text(s.Time, 22, colNeutral, false),
-				text(k.tr(s.Outcome), 22, toneColor(s.Tone), true),
-				text(k.tr(s.Counts), 22, colNeutral, false),
-				text(op, 22, colNeutral, false)))
+				oneLine(s.Time, model.ToneNeutral, false),
+				oneLine(k.tr(s.Outcome), s.Tone, true),
+				oneLine(k.tr(s.Counts), model.ToneNeutral, false),
+				oneLine(op, model.ToneNeutral, false)))
 		}
 	}
 	return container.NewBorder(top, nil, nil, nil, scrollList(rows, k.m.AdminTouched))
@@ -93,7 +96,7 @@ func (k *Kiosk) adminScreen(v model.View) fyne.CanvasObject {
 func (k *Kiosk) lines(ls []model.Line) []fyne.CanvasObject {
 	out := make([]fyne.CanvasObject, 0, len(ls))
 	for _, l := range ls {
-		out = append(out, row(k.tr(l.Label), k.tr(l.Value), l.Tone))
+		out = append(out, row(k.tr(l.Label), k.tr(l.Value), l.Tone, true))
 	}
 	return out
 }

@@ -11,7 +11,7 @@ import (
 
 func TestCancelFlow(t *testing.T) {
 	f := &fakeClient{status: idleStatus()}
-	k := newKiosk(t, f)
+	k := newKiosk(t, f, screen1280)
 	k.status(idleStatus(), nil)
 	k.testEvent(t, "progress", scanning(api.Scanning))
 	test.Tap(buttonWithText(t, k, "Cancel"))
@@ -51,7 +51,7 @@ func TestCancelFlow(t *testing.T) {
 
 func TestLanguageSwitch(t *testing.T) {
 	f := &fakeClient{status: idleStatus()}
-	k := newKiosk(t, f)
+	k := newKiosk(t, f, screen1280)
 	k.status(idleStatus(), nil)
 	for _, tt := range []struct{ button, title string }{
 		{"Français", "Insérez une clé USB"},
@@ -75,7 +75,7 @@ func TestLanguageSwitch(t *testing.T) {
 func TestAdminLoginFlow(t *testing.T) {
 	f := &fakeClient{status: idleStatus()}
 	adminData(f)
-	k := newKiosk(t, f)
+	k := newKiosk(t, f, screen1280)
 	k.status(idleStatus(), nil)
 	login(t, k)
 	if len(f.logins) != 1 || f.logins[0] != [2]string{"2468", "123456"} {
@@ -98,7 +98,7 @@ func TestAdminLoginFlow(t *testing.T) {
 
 func TestOperatorFlow(t *testing.T) {
 	f := &fakeClient{status: idleStatus()}
-	k := newKiosk(t, f)
+	k := newKiosk(t, f, screen1280)
 	st := idleStatus()
 	st.OperatorPrompt = api.OperatorPromptBadge
 	k.status(st, nil)
@@ -114,7 +114,7 @@ func TestOperatorFlow(t *testing.T) {
 
 func TestDaemonAwayAndBack(t *testing.T) {
 	f := &fakeClient{status: idleStatus()}
-	k := newKiosk(t, f)
+	k := newKiosk(t, f, screen1280)
 	k.status(idleStatus(), nil)
 	k.status(nil, api.ErrUnreachable)
 	if !hasText(k, "Station not ready") {

@@ -48,8 +48,9 @@ type Options struct {
 	AdminIdle time.Duration
 	// Retry is the delay before reconnecting to the daemon (default 2s).
 	Retry time.Duration
-	// ResultHold is how long a result stays once the daemon has let its
-	// session go (default 1m); the next drive replaces it at once.
+	// ResultHold is how long a result stays when the daemon does not keep
+	// its session until the drive is removed (default 1m); see
+	// model.Options. The next drive replaces it at once.
 	ResultHold time.Duration
 	// Poll is how often the status strip is refreshed (default 5s).
 	Poll time.Duration

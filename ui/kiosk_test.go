@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,14 +80,18 @@ func idleStatus() *api.Status {
 	}
 }
 
-// newKiosk is a kiosk on a headless test app, 1280x800, at a fixed time,
-// whose requests to the daemon run at once.
-func newKiosk(t *testing.T, f *fakeClient) *Kiosk {
+// screen1280 is the station's screen.
+var screen1280 = fyne.NewSize(1280, 800)
+
+// newKiosk is a kiosk on a headless test app of the given screen size
+// (the goldens are 1280x800), at a fixed time, whose requests to the
+// daemon run at once.
+func newKiosk(t *testing.T, f *fakeClient, size fyne.Size) *Kiosk {
 	t.Helper()
 	a := test.NewTempApp(t)
 	k := New(a, f, Options{Now: func() time.Time { return t0 }, Language: "en"})
 	k.async = func(fn func()) { fn() }
-	k.win.Resize(fyne.NewSize(1280, 800))
+	k.win.Resize(size)
 	return k
 }
 
@@ -161,8 +166,34 @@ func hasText(k *Kiosk, s string) bool {
 			if o.Text == s {
 				return true
 			}
+		case *widget.RichText:
+			for _, seg := range o.Segments {
+				if seg.Textual() == s {
+					return true
+				}
+			}
 		case *canvas.Text:
 			if o.Text == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasTextContaining(k *Kiosk, s string) bool {
+	for _, o := range test.LaidOutObjects(k.win.Content()) {
+		switch o := o.(type) {
+		case *widget.Label:
+			if strings.Contains(o.Text, s) {
+				return true
+			}
+		case *widget.RichText:
+			if strings.Contains(o.String(), s) {
+				return true
+			}
+		case *canvas.Text:
+			if strings.Contains(o.Text, s) {
 				return true
 			}
 		}

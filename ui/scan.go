@@ -15,8 +15,8 @@ import (
 type scanScreen struct {
 	k                                  *Kiosk
 	root                               fyne.CanvasObject
-	phase, files, current, counts, eta *canvas.Text
-	waiting                            *canvas.Text
+	phase, files, current, counts, eta *widget.Label
+	waiting                            *widget.Label
 	bar                                *widget.ProgressBar
 	cancel                             *widget.Button
 }
@@ -25,17 +25,20 @@ func (k *Kiosk) newScanScreen(v model.View) *scanScreen {
 	s := &scanScreen{k: k}
 	s.phase = heading("")
 	s.files = line("", model.ToneNeutral)
+	// A name from the drive: one line, cut with "…" if it is still too
+	// long once shortened.
 	s.current = line("", model.ToneNeutral)
+	s.current.Wrapping, s.current.Truncation = fyne.TextWrapOff, fyne.TextTruncateEllipsis
 	s.current.TextStyle.Monospace = true
-	s.current.TextSize = 22
+	s.current.SizeName = theme.SizeNameText
 	s.counts = line("", model.ToneNeutral)
 	s.eta = line("", model.ToneNeutral)
 	s.waiting = line("", model.ToneNeutral)
 	s.bar = widget.NewProgressBar()
 	s.cancel = button(k.t("button.cancel"), widget.DangerImportance, func() { k.m.AskCancel(); k.render() })
 
-	bar := container.New(minSize{fyne.NewSize(900, 56)}, s.bar)
-	main := centered(s.phase, bar, s.files, s.current, s.counts, s.eta, s.waiting)
+	bar := container.New(column{maxWidth: 900}, container.New(minSize{fyne.NewSize(0, 56)}, s.bar))
+	main := middle(s.phase, bar, s.files, s.current, s.counts, s.eta, s.waiting)
 	if v.Scan.Confirm {
 		s.root = k.confirmCancel(main)
 	} else {
@@ -47,21 +50,25 @@ func (k *Kiosk) newScanScreen(v model.View) *scanScreen {
 
 func (s *scanScreen) update(v model.ScanView) {
 	k := s.k
-	s.phase.Text = k.tr(v.Phase)
-	s.files.Text = k.tr(v.Files)
-	s.current.Text = v.Current
-	s.counts.Text = ""
+	counts := ""
 	if !v.Clean.IsZero() {
-		s.counts.Text = k.tr(v.Clean) + "  ·  " + k.tr(v.Held)
+		counts = k.tr(v.Clean) + "  ·  " + k.tr(v.Held)
 	}
-	s.eta.Text = k.tr(v.ETA)
-	s.waiting.Text = k.tr(v.Waiting)
+	eta := k.tr(v.ETA)
 	if v.Cancelling {
-		s.eta.Text = k.t("scan.cancelling")
+		eta = k.t("scan.cancelling")
 	}
-	for _, t := range []*canvas.Text{s.phase, s.files, s.current, s.counts, s.eta, s.waiting} {
-		t.Refresh()
+	set := func(l *widget.Label, s string) {
+		if l.Text != s { // a label redrawn for nothing costs a layout
+			l.SetText(s)
+		}
 	}
+	set(s.phase, k.tr(v.Phase))
+	set(s.files, k.tr(v.Files))
+	set(s.current, v.Current)
+	set(s.counts, counts)
+	set(s.eta, eta)
+	set(s.waiting, k.tr(v.Waiting))
 	if v.Indeterminate {
 		s.bar.Hide()
 	} else {
@@ -81,9 +88,9 @@ func (k *Kiosk) confirmCancel(under fyne.CanvasObject) fyne.CanvasObject {
 	stop := button(k.t("button.stop"), widget.DangerImportance, func() { k.apply(k.m.ConfirmCancel()) })
 	keep := button(k.t("button.keep"), widget.HighImportance, func() { k.m.KeepScanning(); k.render() })
 	q := heading(k.t("cancel.title"))
-	q.TextSize = 40
+	q.SizeName = theme.SizeNameHeadingText
 	box := container.NewVBox(q, line(k.t("cancel.line"), model.ToneNeutral),
 		container.NewCenter(container.NewHBox(big(keep, 360), big(stop, 360))))
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
-	return container.NewStack(under, bg, container.NewCenter(container.NewPadded(box)))
+	return container.NewStack(under, bg, container.New(column{maxWidth: 900}, container.NewPadded(box)))
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -37,25 +39,16 @@ func (k *Kiosk) build(v model.View) fyne.CanvasObject {
 	return container.NewPadded(container.NewPadded(body))
 }
 
-// centered stacks objects in the middle of the screen.
-func centered(objs ...fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewCenter(container.NewVBox(objs...))
+func heading(s string) *widget.Label {
+	return centeredWords(s, sizeHeading, model.ToneNeutral, true)
 }
 
-func heading(s string) *canvas.Text {
-	t := text(s, 56, colNeutral, true)
-	t.Alignment = fyne.TextAlignCenter
-	return t
-}
-
-func line(s string, tone model.Tone) *canvas.Text {
-	t := text(s, 28, toneColor(tone), false)
-	t.Alignment = fyne.TextAlignCenter
-	return t
+func line(s string, tone model.Tone) *widget.Label {
+	return centeredWords(s, sizeLine, tone, false)
 }
 
 func (k *Kiosk) notReady(v model.View) fyne.CanvasObject {
-	return container.NewBorder(nil, k.languages(v), nil, nil, centered(
+	return container.NewBorder(nil, k.languages(v), nil, nil, middle(
 		banner(k.tr(v.NotReady.Title), model.ToneWarn),
 		line(k.tr(v.NotReady.Line), model.ToneNeutral),
 	))
@@ -69,20 +62,27 @@ func (k *Kiosk) idle(v model.View) fyne.CanvasObject {
 	if !v.Strip.Warning.IsZero() {
 		objs = append(objs, line(k.tr(v.Strip.Warning), model.ToneBad))
 	}
-	return container.NewBorder(nil, k.stripBar(v), nil, nil, centered(objs...))
+	return container.NewBorder(nil, k.stripBar(v), nil, nil, middle(objs...))
 }
 
 // stripBar is the station status strip: rules, destination, station id,
-// the language switch, and the discreet admin control.
+// the language switch, and the discreet admin control. The status is one
+// text in several colours that wraps when a language needs the room.
 func (k *Kiosk) stripBar(v model.View) fyne.CanvasObject {
 	s := v.Strip
-	info := container.NewHBox(
-		text(k.tr(s.Rules), 20, toneColor(s.RulesTone), true),
-		text("·", 20, colNeutral, false),
-		text(k.tr(s.Destination), 20, toneColor(s.DestTone), true),
-		text("·", 20, colNeutral, false),
-		text(k.tr(s.Station), 20, colNeutral, false),
+	part := func(t string, tone model.Tone, bold bool) widget.RichTextSegment {
+		return &widget.TextSegment{Text: t, Style: widget.RichTextStyle{
+			Inline: true, ColorName: toneColorName(tone), SizeName: sizeStrip, TextStyle: fyne.TextStyle{Bold: bold},
+		}}
+	}
+	info := widget.NewRichText(
+		part(k.tr(s.Rules), s.RulesTone, true),
+		part("  ·  ", model.ToneNeutral, false),
+		part(k.tr(s.Destination), s.DestTone, true),
+		part("  ·  ", model.ToneNeutral, false),
+		part(k.tr(s.Station), model.ToneNeutral, false),
 	)
+	info.Wrapping = fyne.TextWrapWord
 	adminBtn := widget.NewButtonWithIcon("", theme.SettingsIcon(), func() {
 		k.m.AdminOpen()
 		k.render()
@@ -90,8 +90,8 @@ func (k *Kiosk) stripBar(v model.View) fyne.CanvasObject {
 	adminBtn.Importance = widget.LowImportance
 	return container.NewVBox(
 		widget.NewSeparator(),
-		container.NewBorder(nil, nil, nil, container.New(minSize{fyne.NewSize(touchHeight, touchHeight)}, adminBtn),
-			container.NewVBox(info, k.languages(v))),
+		info,
+		container.NewBorder(nil, nil, nil, container.New(minSize{fyne.NewSize(touchHeight, touchHeight)}, adminBtn), k.languages(v)),
 	)
 }
 
@@ -118,8 +118,8 @@ func (k *Kiosk) operator(v model.View) fyne.CanvasObject {
 	if p.Letters {
 		rows = letterRows
 	}
-	input := text(p.Input+"▏", 40, colNeutral, true)
-	input.Alignment = fyne.TextAlignCenter
+	input := centeredWords(p.Input+"▏", theme.SizeNameHeadingText, model.ToneNeutral, true)
+	input.Wrapping, input.Truncation = fyne.TextWrapOff, fyne.TextTruncateEllipsis
 	field := container.NewStack(canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground)), input)
 	typed := func(r rune) { k.m.OperatorKey(r); k.render() }
 	del := button(k.t("button.delete"), widget.MediumImportance, func() { k.m.OperatorDelete(); k.render() })
@@ -127,67 +127,68 @@ func (k *Kiosk) operator(v model.View) fyne.CanvasObject {
 	if p.Sending || p.Input == "" {
 		ok.Disable()
 	}
-	objs := []fyne.CanvasObject{heading(k.tr(p.Title)), big(field, 600)}
+	title := heading(k.tr(p.Title))
+	title.SizeName = theme.SizeNameHeadingText // the keyboard needs the room
+	objs := []fyne.CanvasObject{title, container.New(column{maxWidth: 600}, big(field, 0))}
 	if !p.Error.IsZero() {
 		objs = append(objs, line(k.tr(p.Error), model.ToneBad))
 	}
 	objs = append(objs, keypad(rows, typed), container.NewCenter(container.NewHBox(big(del, 200), big(ok, 200))))
-	return container.NewBorder(nil, k.stripBar(v), nil, nil, centered(objs...))
+	return container.NewBorder(nil, k.stripBar(v), nil, nil, middle(objs...))
 }
 
 // end is the result or error screen of an ended session.
 func (k *Kiosk) end(v model.View) fyne.CanvasObject {
 	e := v.End
-	var top []fyne.CanvasObject
-	top = append(top, banner(k.tr(e.Title), e.Tone))
+	// The lines go in one label, so that they read as one paragraph.
+	var lines []string
 	for _, l := range e.Lines {
-		top = append(top, line(k.tr(l), model.ToneNeutral))
+		lines = append(lines, k.tr(l))
 	}
 	if e.TransferID != "" {
-		top = append(top, line(k.tr(model.T("result.transfer_id").With("ID", e.TransferID)), model.ToneNeutral))
+		lines = append(lines, k.tr(model.T("result.transfer_id").With("ID", e.TransferID)))
 	}
-	advice := text(k.tr(e.Advice), 36, colNeutral, true)
-	advice.Alignment = fyne.TextAlignCenter
+	top := []fyne.CanvasObject{banner(k.tr(e.Title), e.Tone), line(strings.Join(lines, "\n"), model.ToneNeutral)}
+	advice := centeredWords(k.tr(e.Advice), sizeAdvice, model.ToneNeutral, true)
 	done := button(k.t("button.done"), widget.MediumImportance, func() { k.m.Dismiss(); k.render() })
 	bottom := container.NewVBox(advice, container.NewCenter(big(done, 240)))
 
-	var middle fyne.CanvasObject = layout.NewSpacer()
+	var list fyne.CanvasObject = layout.NewSpacer()
 	switch {
 	case e.Loading:
-		middle = centered(line(k.t("result.loading"), model.ToneNeutral))
+		list = middle(line(k.t("result.loading"), model.ToneNeutral))
 	case len(e.Files) > 0:
 		rows := make([]fyne.CanvasObject, 0, len(e.Files)+1)
 		for _, f := range e.Files {
-			rows = append(rows, row(f.Name, k.tr(f.Why), f.Tone))
+			rows = append(rows, row(f.Name, k.tr(f.Why), f.Tone, false))
 		}
 		if e.FilesMore > 0 {
 			rows = append(rows, line(k.tr(model.TN("result.more", e.FilesMore)), model.ToneNeutral))
 		}
-		title := text(k.t("result.files_title"), 24, colNeutral, true)
-		middle = container.NewBorder(title, nil, nil, nil, scrollList(rows, nil))
+		title := oneLine(k.t("result.files_title"), model.ToneNeutral, true)
+		list = container.NewBorder(title, nil, nil, nil, scrollList(rows, nil))
 	}
-	return container.NewBorder(container.NewVBox(top...), bottom, nil, nil, middle)
+	return container.NewBorder(container.NewVBox(top...), bottom, nil, nil, list)
 }
 
 func (k *Kiosk) update(v model.View) fyne.CanvasObject {
 	u := v.Update
 	top := container.NewVBox(banner(k.tr(u.Title), model.ToneNeutral))
 	if u.Running {
-		return container.NewBorder(top, nil, nil, nil, centered(line(k.t("update.wait"), model.ToneNeutral)))
+		return container.NewBorder(top, nil, nil, nil, middle(line(k.t("update.wait"), model.ToneNeutral)))
 	}
-	var middle fyne.CanvasObject = layout.NewSpacer()
+	var list fyne.CanvasObject = layout.NewSpacer()
 	switch {
 	case u.Loading:
-		middle = centered(line(k.t("result.loading"), model.ToneNeutral))
+		list = middle(line(k.t("result.loading"), model.ToneNeutral))
 	case len(u.Bundles) > 0:
 		var rows []fyne.CanvasObject
 		for _, b := range u.Bundles {
-			rows = append(rows, row(b.Name, k.tr(b.Result), b.Tone))
+			rows = append(rows, row(b.Name, k.tr(b.Result), b.Tone, false))
 		}
-		middle = scrollList(rows, k.m.AdminTouched)
+		list = scrollList(rows, k.m.AdminTouched)
 	}
-	advice := text(k.tr(u.Advice), 36, colNeutral, true)
-	advice.Alignment = fyne.TextAlignCenter
+	advice := centeredWords(k.tr(u.Advice), sizeAdvice, model.ToneNeutral, true)
 	done := button(k.t("button.done"), widget.MediumImportance, func() { k.m.Dismiss(); k.render() })
-	return container.NewBorder(top, container.NewVBox(advice, container.NewCenter(big(done, 240))), nil, nil, middle)
+	return container.NewBorder(top, container.NewVBox(advice, container.NewCenter(big(done, 240))), nil, nil, list)
 }

@@ -1,13 +1,16 @@
 package ui
 
 import (
-	"fyne.io/fyne/v2/test"
-
+	"fmt"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
 	"github.com/sluice-ot/sluice/kiosk/admin"
 	"github.com/sluice-ot/sluice/kiosk/api"
+	"github.com/sluice-ot/sluice/ui/catalog"
 )
 
 func scanning(st api.State) api.Session {
@@ -43,12 +46,15 @@ func mixedFiles() *api.SessionDetail {
 	}}
 }
 
-// TestScreens renders every screen state and compares it with its golden.
-func TestScreens(t *testing.T) {
-	tests := []struct {
-		name  string
-		setup func(t *testing.T, k *Kiosk, f *fakeClient)
-	}{
+// screenState is one state of the screen, reached from an idle kiosk.
+type screenState struct {
+	name  string
+	setup func(t *testing.T, k *Kiosk, f *fakeClient)
+}
+
+// screenStates are the states the goldens show.
+func screenStates() []screenState {
+	return []screenState{
 		{"not-ready", func(t *testing.T, k *Kiosk, f *fakeClient) { k.status(nil, api.ErrUnreachable) }},
 		{"idle", func(t *testing.T, k *Kiosk, f *fakeClient) {}},
 		{"idle-stale-full", func(t *testing.T, k *Kiosk, f *fakeClient) {
@@ -57,6 +63,7 @@ func TestScreens(t *testing.T) {
 			st.Destination = api.Destination{TotalBytes: 500e9, Problem: "full"}
 			k.status(st, nil)
 		}},
+		{"idle-no-bundle", func(t *testing.T, k *Kiosk, f *fakeClient) { k.status(noBundleStatus(), nil) }},
 		{"idle-fr", func(t *testing.T, k *Kiosk, f *fakeClient) { k.m.SetLanguage("fr"); k.render() }},
 		{"idle-de", func(t *testing.T, k *Kiosk, f *fakeClient) { k.m.SetLanguage("de"); k.render() }},
 		{"idle-es", func(t *testing.T, k *Kiosk, f *fakeClient) { k.m.SetLanguage("es"); k.render() }},
@@ -127,6 +134,10 @@ func TestScreens(t *testing.T) {
 			login(t, k)
 		}},
 		{"admin-rules", func(t *testing.T, k *Kiosk, f *fakeClient) { adminData(f); login(t, k) }},
+		{"admin-rules-no-bundle", func(t *testing.T, k *Kiosk, f *fakeClient) {
+			k.status(noBundleStatus(), nil)
+			login(t, k)
+		}},
 		{"admin-sessions", func(t *testing.T, k *Kiosk, f *fakeClient) {
 			adminData(f)
 			login(t, k)
@@ -138,10 +149,14 @@ func TestScreens(t *testing.T) {
 			test.Tap(buttonWithText(t, k, "Station"))
 		}},
 	}
-	for _, tt := range tests {
+}
+
+// TestScreens renders every screen state and compares it with its golden.
+func TestScreens(t *testing.T) {
+	for _, tt := range screenStates() {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &fakeClient{status: idleStatus()}
-			k := newKiosk(t, f)
+			k := newKiosk(t, f, screen1280)
 			k.status(idleStatus(), nil)
 			tt.setup(t, k, f)
 			golden(t, k, tt.name)
@@ -149,6 +164,57 @@ func TestScreens(t *testing.T) {
 				t.Error("raw admin text on screen")
 			}
 		})
+	}
+}
+
+// TestScreensFit: every state, in every language, fits the station's
+// screen and a common smaller panel. A label whose minimum size is wider
+// than the screen makes fyne grow the window past it, and the screen cuts
+// off its right end (a Log out button, the end of the advice).
+func TestScreensFit(t *testing.T) {
+	for _, size := range []fyne.Size{screen1280, {Width: 1024, Height: 768}} {
+		for _, lang := range catalog.Languages {
+			for _, tt := range screenStates() {
+				name := fmt.Sprintf("%s/%s/%vx%v", tt.name, lang, size.Width, size.Height)
+				t.Run(name, func(t *testing.T) {
+					f := &fakeClient{status: idleStatus()}
+					k := newKiosk(t, f, size)
+					k.status(idleStatus(), nil)
+					tt.setup(t, k, f)
+					k.m.SetLanguage(lang)
+					k.render()
+					c := k.win.Content()
+					// Twice: wrapped text knows its height once it has a width.
+					c.Resize(size)
+					c.Resize(size)
+					if got := c.MinSize(); got.Width > size.Width || got.Height > size.Height {
+						t.Errorf("%s: content min size = %vx%v, want at most %vx%v", name, got.Width, got.Height, size.Width, size.Height)
+					}
+				})
+			}
+		}
+	}
+}
+
+// noBundleStatus is a station with no signed rule bundle installed: the
+// daemon names its rules by a digest of their sources.
+func noBundleStatus() *api.Status {
+	st := idleStatus()
+	st.Rules = api.Rules{Name: "configured rules", Version: "sources-sha256:64ee7d45b8ca5d24 (17 rules in 5 files)", Count: 17, Stale: true}
+	return st
+}
+
+// TestNoBundleStrip: with no signed bundle, the strip names the station's
+// own rules in words, never the digest the daemon calls them by.
+func TestNoBundleStrip(t *testing.T) {
+	f := &fakeClient{status: idleStatus()}
+	k := newKiosk(t, f, screen1280)
+	k.status(noBundleStatus(), nil)
+	if !hasText(k, "Signatures: station defaults, no update installed") {
+		t.Error("the strip does not say the station runs its default signatures")
+	}
+	if hasTextContaining(k, "sha256") {
+		t.Error("the strip shows the digest of the rule sources")
 	}
 }
 

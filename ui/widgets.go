@@ -19,7 +19,19 @@ const (
 	keySize     = 80
 )
 
-// kioskTheme is fyne's light theme with larger text and padding.
+// Text sizes of the kiosk, as theme size names so that labels can take
+// them: labels wrap and truncate, and canvas.Text does neither.
+const (
+	sizeHeading fyne.ThemeSizeName = "sluice-heading" // a screen's title
+	sizeBanner  fyne.ThemeSizeName = "sluice-banner"  // a session's outcome
+	sizeAdvice  fyne.ThemeSizeName = "sluice-advice"  // what to do now
+	sizeLine    fyne.ThemeSizeName = "sluice-line"    // a line of explanation
+	sizeStrip   fyne.ThemeSizeName = "sluice-strip"   // the status strip
+)
+
+// kioskTheme is fyne's light theme with larger text and padding, and the
+// tone colours for labels: success, warning and error are the kiosk's
+// green, amber and red, and text is a dark slate.
 type kioskTheme struct{ fyne.Theme }
 
 func newTheme() fyne.Theme { return kioskTheme{theme.DefaultTheme()} }
@@ -27,6 +39,16 @@ func newTheme() fyne.Theme { return kioskTheme{theme.DefaultTheme()} }
 func (t kioskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	// One variant only: a station's screen does not follow a desktop's
 	// dark mode, and the goldens stay the same everywhere.
+	switch n {
+	case theme.ColorNameForeground:
+		return colNeutral
+	case theme.ColorNameSuccess:
+		return colGood
+	case theme.ColorNameWarning:
+		return colWarn
+	case theme.ColorNameError:
+		return colBad
+	}
 	return t.Theme.Color(n, theme.VariantLight)
 }
 
@@ -44,8 +66,39 @@ func (t kioskTheme) Size(n fyne.ThemeSizeName) float32 {
 		return 6
 	case theme.SizeNameScrollBar:
 		return 12
+	case sizeHeading:
+		return 52
+	case sizeBanner:
+		return 44
+	case sizeAdvice:
+		return 34
+	case sizeLine:
+		return 28
+	case sizeStrip:
+		return 20
 	}
 	return t.Theme.Size(n)
+}
+
+// compactTheme is the theme of a list's rows: less room around text, so
+// that more rows show at once.
+type compactTheme struct{ fyne.Theme }
+
+func (t compactTheme) Size(n fyne.ThemeSizeName) float32 {
+	if n == theme.SizeNameInnerPadding {
+		return 6
+	}
+	return t.Theme.Size(n)
+}
+
+// whiteText is the theme inside a coloured banner.
+type whiteText struct{ fyne.Theme }
+
+func (t whiteText) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameForeground {
+		return colWhite
+	}
+	return t.Theme.Color(n, v)
 }
 
 // Tone colours, readable with white text on them.
@@ -69,21 +122,102 @@ func toneColor(t model.Tone) color.Color {
 	return colNeutral
 }
 
-// text is a label of a given size and colour.
-func text(s string, size float32, c color.Color, bold bool) *canvas.Text {
-	t := canvas.NewText(s, c)
-	t.TextSize = size
-	t.TextStyle.Bold = bold
-	return t
+// toneColorName is a tone as a theme colour, for labels and rich text.
+func toneColorName(t model.Tone) fyne.ThemeColorName {
+	switch t {
+	case model.ToneGood:
+		return theme.ColorNameSuccess
+	case model.ToneWarn:
+		return theme.ColorNameWarning
+	case model.ToneBad:
+		return theme.ColorNameError
+	}
+	return theme.ColorNameForeground
+}
+
+func toneImportance(t model.Tone) widget.Importance {
+	switch t {
+	case model.ToneGood:
+		return widget.SuccessImportance
+	case model.ToneWarn:
+		return widget.WarningImportance
+	case model.ToneBad:
+		return widget.DangerImportance
+	}
+	return widget.MediumImportance
+}
+
+// words is text that wraps at word boundaries to the width it is given,
+// so that no language's words push the window wider than the screen.
+// It must sit where it gets a width (column, border, form), never in a
+// container that shrinks it to its minimum, such as container.NewCenter.
+func words(s string, size fyne.ThemeSizeName, tone model.Tone, bold bool) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = size
+	l.Importance = toneImportance(tone)
+	l.TextStyle.Bold = bold
+	return l
+}
+
+// centeredWords is words, centred.
+func centeredWords(s string, size fyne.ThemeSizeName, tone model.Tone, bold bool) *widget.Label {
+	l := words(s, size, tone, bold)
+	l.Alignment = fyne.TextAlignCenter
+	return l
+}
+
+// oneLine is text on one line that ends in "…" when it does not fit:
+// names from a drive, times, counts in a table.
+func oneLine(s string, tone model.Tone, bold bool) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Truncation = fyne.TextTruncateEllipsis
+	l.Importance = toneImportance(tone)
+	l.TextStyle.Bold = bold
+	return l
+}
+
+// column lays objects out one under the other at the full width it is
+// given (at most maxWidth, when set), the whole centred in its space.
+// Unlike container.NewCenter it gives wrapped text a width to wrap to.
+type column struct{ maxWidth float32 }
+
+func (c column) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		if o.Visible() {
+			s = s.Max(o.MinSize())
+		}
+	}
+	return s
+}
+
+func (c column) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := size.Width
+	if c.maxWidth > 0 {
+		w = min(w, c.maxWidth)
+	}
+	for _, o := range objs {
+		// Wrapped text knows its height once it has its width.
+		o.Resize(fyne.NewSize(w, o.MinSize().Height))
+		h := min(o.MinSize().Height, size.Height)
+		o.Resize(fyne.NewSize(w, h))
+		o.Move(fyne.NewPos((size.Width-w)/2, (size.Height-h)/2))
+	}
+}
+
+// middle stacks objects in the middle of the screen, at its full width.
+func middle(objs ...fyne.CanvasObject) fyne.CanvasObject {
+	return container.New(column{}, container.NewVBox(objs...))
 }
 
 // banner is the big outcome: a coloured band with the title in white.
 func banner(title string, tone model.Tone) fyne.CanvasObject {
 	bg := canvas.NewRectangle(toneColor(tone))
 	bg.CornerRadius = 12
-	t := text(title, 48, colWhite, true)
-	t.Alignment = fyne.TextAlignCenter
-	return container.NewStack(bg, container.NewPadded(container.NewPadded(t)))
+	t := centeredWords(title, sizeBanner, model.ToneNeutral, true)
+	white := container.NewThemeOverride(t, whiteText{newTheme()})
+	return container.NewStack(bg, container.NewPadded(white))
 }
 
 // minSize lays its objects out stacked, at least min big.
@@ -121,7 +255,7 @@ func big(o fyne.CanvasObject, width float32) fyne.CanvasObject {
 // finger cannot hit a scroll bar. touched is told of every scroll.
 func scrollList(rows []fyne.CanvasObject, touched func()) fyne.CanvasObject {
 	box := container.NewVBox(rows...)
-	sc := container.NewVScroll(box)
+	sc := container.NewVScroll(container.NewThemeOverride(box, compactTheme{newTheme()}))
 	step := func(dir float32) func() {
 		return func() {
 			page := sc.Size().Height * 0.8
@@ -136,18 +270,49 @@ func scrollList(rows []fyne.CanvasObject, touched func()) fyne.CanvasObject {
 	up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), step(-1))
 	down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), step(1))
 	buttons := container.NewVBox(
-		container.New(minSize{fyne.NewSize(keySize, keySize)}, up),
+		container.New(minSize{fyne.NewSize(keySize, touchHeight)}, up),
 		layout.NewSpacer(),
-		container.New(minSize{fyne.NewSize(keySize, keySize)}, down),
+		container.New(minSize{fyne.NewSize(keySize, touchHeight)}, down),
 	)
 	return container.NewBorder(nil, nil, nil, buttons, sc)
 }
 
-// row is one line of a list: a label and its value.
-func row(label, value string, tone model.Tone) fyne.CanvasObject {
-	l := text(label, 22, colNeutral, false)
-	v := text(value, 22, toneColor(tone), true)
-	return container.NewHBox(l, layout.NewSpacer(), v)
+// row is one line of a list: a label on the left and its value on the
+// right, in the value's tone. The value takes the room it needs, up to
+// 60% of the row, and wraps beyond; the label takes the rest, and ends in
+// "…" (a file's name) or wraps (a setting's name).
+func row(label, value string, tone model.Tone, wrapLabel bool) fyne.CanvasObject {
+	var l *widget.Label
+	if wrapLabel {
+		l = words(label, theme.SizeNameText, model.ToneNeutral, false)
+	} else {
+		l = oneLine(label, model.ToneNeutral, false)
+	}
+	v := words(value, theme.SizeNameText, tone, true)
+	v.Alignment = fyne.TextAlignTrailing
+	th := newTheme()
+	natural := fyne.MeasureText(value, th.Size(theme.SizeNameText), v.TextStyle).Width + 2*th.Size(theme.SizeNameInnerPadding) + 1
+	return container.New(&rowLayout{value: natural}, l, v)
+}
+
+// rowLayout places a row's label and value side by side (see row).
+type rowLayout struct{ value float32 }
+
+func (r *rowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(objs[0].MinSize().Width+objs[1].MinSize().Width, max(objs[0].MinSize().Height, objs[1].MinSize().Height))
+}
+
+func (r *rowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	vw := min(r.value, size.Width*0.6)
+	lw := size.Width - vw
+	for i, w := range []float32{lw, vw} {
+		objs[i].Resize(fyne.NewSize(w, objs[i].MinSize().Height))
+	}
+	h := max(objs[0].MinSize().Height, objs[1].MinSize().Height, size.Height)
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(lw, h))
+	objs[1].Move(fyne.NewPos(lw, 0))
+	objs[1].Resize(fyne.NewSize(vw, h))
 }
 
 // keypad is an on-screen keyboard of big keys; each tap types its label.

@@ -45,11 +45,17 @@ func (m *Model) rulesLines() []Line {
 	a := m.admin
 	if m.status != nil {
 		r := m.status.Rules
-		ver := r.Version
-		if ver == "" {
-			ver = "-"
+		switch {
+		case noBundle(r):
+			// The digest of the rule sources goes on a line of its own,
+			// for an admin comparing stations; it wraps.
+			out = append(out, Line{Label: T("admin.rules.active"), Value: T("admin.rules.defaults"), Tone: ToneWarn},
+				Line{Label: T("admin.rules.id"), Value: value(r.Version)})
+		case r.Version == "":
+			out = append(out, Line{Label: T("admin.rules.active"), Value: value("-")})
+		default:
+			out = append(out, Line{Label: T("admin.rules.active"), Value: value(r.Version)})
 		}
-		out = append(out, Line{Label: T("admin.rules.active"), Value: value(ver)})
 		if !r.Created.IsZero() {
 			out = append(out, Line{Label: T("admin.rules.created"), Value: TN("admin.rules.age", r.AgeDays).With("Date", r.Created.In(m.loc()).Format(timeLayout))})
 		}

@@ -61,12 +61,22 @@ func (m *Model) screen() Screen {
 	return ScreenIdle
 }
 
+// configuredRules is the name the daemon gives the rules it builds from
+// its config when no signed bundle is installed (kiosk/rulesource.go).
+// Their version is a digest of the sources, which means nothing to an
+// operator.
+const configuredRules = "configured rules"
+
+func noBundle(r api.Rules) bool { return r.Name == configuredRules }
+
 func strip(st *api.Status) Strip {
 	var s Strip
 	r := st.Rules
 	switch {
 	case r.Version == "":
 		s.Rules, s.RulesTone = T("strip.rules.none"), ToneWarn
+	case noBundle(r):
+		s.Rules, s.RulesTone = T("strip.rules.defaults"), ToneWarn
 	case r.Stale:
 		s.Rules, s.RulesTone = TN("strip.rules.stale", r.AgeDays).With("Version", r.Version), ToneWarn
 	case r.AgeDays == 0:

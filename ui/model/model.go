@@ -47,9 +47,11 @@ type Options struct {
 	Language string
 	// AdminIdle logs the admin out after this long without a touch.
 	AdminIdle time.Duration
-	// ResultHold is how long an ended session stays on screen once the
-	// daemon no longer reports it, since the daemon does not say when the
-	// drive is pulled out; a next session replaces it at once.
+	// ResultHold is how long an ended session stays on screen when the
+	// daemon does not keep it as Status.Ended (an older daemon, or a drive
+	// pulled out as its session ended). A session the daemon keeps stays
+	// until its drive is removed or Done is tapped; a next session
+	// replaces either at once.
 	ResultHold time.Duration
 	Now        func() time.Time
 	// Location is the zone of the times on the admin screen; the
@@ -76,8 +78,8 @@ type Model struct {
 	// sess is the session on screen: running, or ended and not dismissed.
 	sess    *api.Session
 	endedAt time.Time
-	// held is true when the daemon still reported sess as its current
-	// session after it ended: then its disappearance means the drive left.
+	// held is true when the daemon reported sess, ended, as its current
+	// or ended session: then its disappearance means the drive left.
 	held bool
 	// endedFor is the session whose end was seen; gone, the last one
 	// taken off the screen (session ids sort by time).
@@ -139,9 +141,16 @@ func (m *Model) Status(st *api.Status) []Cmd {
 	if st.Operator != "" {
 		m.operator.sentFor = ""
 	}
-	if st.Current != nil {
-		cmds := m.Session(st.Current)
-		if m.sess != nil && m.sess.ID == st.Current.ID && m.sess.State.Final() {
+	// The daemon keeps a session as Current for a moment after it ends,
+	// then as Ended while its drive is in: either way the result stays up
+	// until the daemon lets it go.
+	kept := st.Current
+	if kept == nil {
+		kept = st.Ended
+	}
+	if kept != nil {
+		cmds := m.Session(kept)
+		if m.sess != nil && m.sess.ID == kept.ID && m.sess.State.Final() {
 			m.held = true
 		}
 		return cmds
@@ -150,12 +159,14 @@ func (m *Model) Status(st *api.Status) []Cmd {
 		return nil
 	}
 	if !m.sess.State.Final() {
-		// It ended while we were not listening: its record says how.
+		// It ended while we were not listening, and its drive is gone:
+		// its record says how.
 		return []Cmd{FetchDetail{m.sess.ID}}
 	}
 	if m.held {
 		// The daemon kept the ended session while its drive was in, and
-		// now lets it go: the drive was pulled out.
+		// now lets it go: the drive was pulled out (its "removed" event
+		// was missed).
 		m.dismiss()
 	}
 	return nil
@@ -170,15 +181,31 @@ func (m *Model) Event(typ string, data []byte) ([]Cmd, error) {
 			return nil, err
 		}
 		return m.Status(st), nil
-	case "state", "progress":
+	case api.EventState, api.EventProgress:
 		ev, err := decodeEvent(data)
 		if err != nil {
 			return nil, err
 		}
 		m.connected = true
 		return m.Session(ev.Session), nil
+	case api.EventRemoved:
+		ev, err := decodeEvent(data)
+		if err != nil {
+			return nil, err
+		}
+		m.connected = true
+		m.Removed(ev.Session)
+		return nil, nil
 	}
 	return nil, nil // an event of a newer daemon
+}
+
+// Removed takes the daemon's word that the drive of the ended session s
+// was removed: its result leaves the screen.
+func (m *Model) Removed(s *api.Session) {
+	if s != nil && m.sess != nil && m.sess.ID == s.ID {
+		m.dismiss()
+	}
 }
 
 // Session takes a snapshot of a session.

@@ -121,8 +121,8 @@ func TestCleanSession(t *testing.T) {
 	if want := []Text{TN("result.transferred", 3)}; !cmp.Equal(v.End.Lines, want) {
 		t.Errorf("lines = %v, want %v", v.End.Lines, want)
 	}
-	// The daemon lets the session go at once; the result stays until the
-	// hold is over, then idle.
+	// A daemon that does not keep the ended session (no Status.Ended):
+	// the result stays until the hold is over, then idle.
 	m.Status(idleStatus())
 	m.Tick()
 	if got := m.View().Screen; got != ScreenResult {
@@ -288,21 +288,84 @@ func TestDaemonAwayAndBack(t *testing.T) {
 	}
 }
 
-func TestHeldSessionReturnsToIdleWhenDriveLeaves(t *testing.T) {
-	m := newModel(newClock())
-	m.Status(idleStatus())
+// TestResultUntilDriveRemoved: the daemon keeps the ended session as
+// Status.Ended while its drive is in; the result stays, past the hold,
+// until the "removed" event, and then idle at once.
+func TestResultUntilDriveRemoved(t *testing.T) {
+	c := newClock()
+	m := newModel(c)
+	statusEvent(t, m, idleStatus())
 	evs := session(api.Session{State: api.Done, Counts: api.Counts{Clean: 1}, TransferID: "T-46"})
 	feed(t, m, evs...)
+	end := evs[len(evs)-1].s
+	st := idleStatus()
+	st.Ended = &end
+	statusEvent(t, m, st)
+	c.add(2 * DefaultResultHold)
+	m.Tick()
+	if got := m.View().Screen; got != ScreenResult {
+		t.Fatalf("drive still in, past the hold: screen = %v, want result", got)
+	}
+	feed(t, m, event(api.EventRemoved, end))
+	if got := m.View().Screen; got != ScreenIdle {
+		t.Errorf("after the removed event: screen = %v, want idle", got)
+	}
+	// A late status that still names it does not bring it back.
+	statusEvent(t, m, st)
+	if got := m.View().Screen; got != ScreenIdle {
+		t.Errorf("after a late status: screen = %v, want idle", got)
+	}
+}
+
+// TestRemovedEventMissed: the stream broke over the removal; the next
+// status no longer names the session, and that says the drive left. The
+// daemon's brief Current after the end counts as keeping it too.
+func TestRemovedEventMissed(t *testing.T) {
+	for _, how := range []string{"ended", "current"} {
+		m := newModel(newClock())
+		m.Status(idleStatus())
+		evs := session(api.Session{State: api.Done, Counts: api.Counts{Clean: 1}, TransferID: "T-46"})
+		feed(t, m, evs...)
+		st := idleStatus()
+		end := evs[len(evs)-1].s
+		if how == "ended" {
+			st.Ended = &end
+		} else {
+			st.Current, st.State = &end, "busy"
+		}
+		m.Status(st)
+		if got := m.View().Screen; got != ScreenResult {
+			t.Fatalf("%s: held: screen = %v, want result", how, got)
+		}
+		m.Status(idleStatus())
+		if got := m.View().Screen; got != ScreenIdle {
+			t.Errorf("%s: drive gone: screen = %v, want idle", how, got)
+		}
+	}
+}
+
+// TestEndedWhileAway: back after the session ended, with its drive still
+// in: the status's Ended gives the end at once, and the files are fetched.
+func TestEndedWhileAway(t *testing.T) {
+	m := newModel(newClock())
+	m.Status(idleStatus())
+	evs := session(api.Session{State: api.Done, Counts: api.Counts{Clean: 4, Blocked: 1}, TransferID: "T-45"})
+	feed(t, m, evs[:4]...)
+	m.Unreachable()
 	st := idleStatus()
 	end := evs[len(evs)-1].s
-	st.Current, st.State = &end, "busy"
-	m.Status(st)
-	if got := m.View().Screen; got != ScreenResult {
-		t.Fatalf("held: screen = %v, want result", got)
+	st.Ended = &end
+	if cmds, want := statusEvent(t, m, st), []Cmd{FetchDetail{sid}}; !cmp.Equal(cmds, want) {
+		t.Errorf("cmds = %v, want %v", cmds, want)
 	}
-	m.Status(idleStatus())
+	if v := m.View(); v.Screen != ScreenResult || v.End.Title.Key != "result.some_held" {
+		t.Errorf("back: %v %+v", v.Screen, v.End)
+	}
+	// Done takes it away even though the drive is still in.
+	m.Dismiss()
+	m.Status(st)
 	if got := m.View().Screen; got != ScreenIdle {
-		t.Errorf("drive gone: screen = %v, want idle", got)
+		t.Errorf("after Done: screen = %v, want idle", got)
 	}
 }
 
@@ -516,13 +579,32 @@ func TestUpdateDrive(t *testing.T) {
 }
 
 func TestStrip(t *testing.T) {
+	tests := []struct {
+		name  string
+		rules api.Rules
+		key   string
+		tone  Tone
+	}{
+		{"bundle", api.Rules{Name: "plant", Version: "12", AgeDays: 3}, "strip.rules.age", ToneGood},
+		{"bundle today", api.Rules{Name: "plant", Version: "12"}, "strip.rules.today", ToneGood},
+		{"bundle stale", api.Rules{Name: "plant", Version: "12", AgeDays: 40, Stale: true}, "strip.rules.stale", ToneWarn},
+		{"no bundle", api.Rules{Name: "configured rules", Version: "sources-sha256:64ee7d45b8ca5d24 (17 rules in 5 files)", Stale: true}, "strip.rules.defaults", ToneWarn},
+		{"nothing", api.Rules{}, "strip.rules.none", ToneWarn},
+	}
+	for _, tt := range tests {
+		st := idleStatus()
+		st.Rules = tt.rules
+		s := strip(st)
+		if s.Rules.Key != tt.key || s.RulesTone != tt.tone {
+			t.Errorf("%s: strip rules = %s tone %v, want %s tone %v", tt.name, s.Rules.Key, s.RulesTone, tt.key, tt.tone)
+		}
+		if tt.name == "no bundle" && len(s.Rules.Args) != 0 {
+			t.Errorf("no bundle: strip shows %v, want no version", s.Rules.Args)
+		}
+	}
 	st := idleStatus()
-	st.Rules.Stale, st.Rules.AgeDays = true, 40
 	st.Destination = api.Destination{TotalBytes: 8e9, Problem: "full"}
 	s := strip(st)
-	if s.Rules.Key != "strip.rules.stale" || s.Rules.N != 40 || s.RulesTone != ToneWarn {
-		t.Errorf("rules = %+v tone %v", s.Rules, s.RulesTone)
-	}
 	if s.Destination.Key != "strip.dest.full" || s.Warning.Key != "idle.warn.full" {
 		t.Errorf("destination = %+v warning %+v", s.Destination, s.Warning)
 	}
