@@ -288,7 +288,12 @@ func (k *Kiosk) render() {
 	}
 	k.scan = nil
 	k.last, k.drawn = v, true
-	k.win.SetContent(k.build(v))
+	c := k.build(v)
+	k.win.SetContent(c)
+	// Wrapped text learns its height only once the first layout gave it a
+	// width, and fyne draws the rows of its text as first measured: one
+	// refresh redraws them where they now belong.
+	c.Refresh()
 }
 
 // tr puts a text in the shown language.

@@ -184,9 +184,13 @@ func TestScreensFit(t *testing.T) {
 					k.m.SetLanguage(lang)
 					k.render()
 					c := k.win.Content()
-					// Twice: wrapped text knows its height once it has a width.
-					c.Resize(size)
-					c.Resize(size)
+					// Everything got the room it needs as first drawn. (Wrapped
+					// text knows its height only once it has a width; a layout
+					// that measured it before gives it too little, and what
+					// follows overlaps it.)
+					for _, o := range squeezed(c) {
+						t.Errorf("%s: %s", name, o)
+					}
 					if got := c.MinSize(); got.Width > size.Width || got.Height > size.Height {
 						t.Errorf("%s: content min size = %vx%v, want at most %vx%v", name, got.Width, got.Height, size.Width, size.Height)
 					}
@@ -194,6 +198,24 @@ func TestScreensFit(t *testing.T) {
 			}
 		}
 	}
+}
+
+// squeezed lists the visible widgets and containers of the screen laid
+// out smaller than their minimum size. (Drawing primitives are left out:
+// a scroll's shadow is 0 px high on purpose.)
+func squeezed(c fyne.CanvasObject) []string {
+	var out []string
+	for _, o := range test.LaidOutObjects(c) {
+		_, isWidget := o.(fyne.Widget)
+		_, isContainer := o.(*fyne.Container)
+		if !o.Visible() || !isWidget && !isContainer {
+			continue
+		}
+		if size, min := o.Size(), o.MinSize(); size.Width+0.5 < min.Width || size.Height+0.5 < min.Height {
+			out = append(out, fmt.Sprintf("%T at %v is %vx%v, less than its minimum %vx%v", o, o.Position(), size.Width, size.Height, min.Width, min.Height))
+		}
+	}
+	return out
 }
 
 // noBundleStatus is a station with no signed rule bundle installed: the
