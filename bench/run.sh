@@ -6,8 +6,9 @@
 #
 # Environment: BENCH_SIZE (bytes), BENCH_FILES, BENCH_SEED, BENCH_RULES
 # (a rule folder; default signature-base from ../shared, else the built-in
-# rules), BENCH_REPEAT (rounds; each runs every tool cold, then every tool
-# warm, and the table gives each tool's median; default 3), BENCH_BASELINE
+# rules), BENCH_SLUICE (the sluice binary; default bin/sluice),
+# BENCH_REPEAT (rounds; each runs every tool cold, then every tool warm,
+# and the table gives each tool's median; default 3), BENCH_BASELINE
 # (another sluice binary, say an older commit's, measured in the same
 # rounds as "sluice (baseline)"), BENCH_KEEP=1 keeps the outputs in
 # build/bench.
@@ -27,7 +28,7 @@ repeat=${BENCH_REPEAT:-3}
 baseline=${BENCH_BASELINE:-}
 work=$top/build/bench
 corpus=$work/corpus
-sluice=$top/bin/sluice
+sluice=${BENCH_SLUICE:-$top/bin/sluice}
 cores=$(nproc)
 mkdir -p "$work"
 tmp=$(mktemp -d /tmp/sluice-bench.XXXXXX)
@@ -132,9 +133,10 @@ for round in $(seq "$repeat"); do
 done
 
 # median COLUMN NAME/MODE: the median of one column of a tool's runs.
-median() { printf '%s' "${runs[$2]}" | awk -v c="$1" 'NF {v[n++] = $c} END {asort(v); print (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2}'; }
+# (mawk has no asort: sort does the sorting.)
+median() { printf '%s' "${runs[$2]}" | awk -v c="$1" 'NF {print $c}' | sort -g | awk '{v[++n] = $1} END {print (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2}'; }
 # spread NAME/MODE: the range of wall times, "min–max".
-spread() { printf '%s' "${runs[$1]}" | awk 'NF {v[n++] = $1} END {asort(v); printf "%.1f–%.1f", v[1], v[n]}'; }
+spread() { printf '%s' "${runs[$1]}" | awk 'NF {print $1}' | sort -g | awk '{v[++n] = $1} END {printf "%.1f–%.1f", v[1], v[n]}'; }
 declare -A wall cpu rss
 rows=()
 for name in "${names[@]}"; do
