@@ -43,7 +43,7 @@ func (r *ruleSource) build() (*engines.Set, api.Rules, error) {
 		for _, b := range set.HashRejects {
 			r.log.Warn("hash list line rejected", "file", b.File, "line", b.Line, "reason", b.Reason)
 		}
-		return set, api.Rules{Name: "configured rules", Version: set.Version(), Count: set.Rules.Count()}, nil
+		return set, api.Rules{Name: api.RulesConfigured, Version: set.Version(), Count: set.Rules.Count()}, nil
 	}
 	if err != nil {
 		return nil, api.Rules{}, fmt.Errorf("active rule bundle: %w", err)

@@ -133,6 +133,11 @@ type SessionDetail struct {
 	Files []File `json:"files"`
 }
 
+// RulesConfigured is the Rules.Name of the rules the daemon builds from
+// its config (built-in rules, configured files and lists) while no signed
+// bundle is installed. Their Version is a digest of the sources.
+const RulesConfigured = "configured rules"
+
 // Rules describes the active signatures.
 type Rules struct {
 	Name    string    `json:"name"`

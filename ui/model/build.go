@@ -61,13 +61,10 @@ func (m *Model) screen() Screen {
 	return ScreenIdle
 }
 
-// configuredRules is the name the daemon gives the rules it builds from
-// its config when no signed bundle is installed (kiosk/rulesource.go).
-// Their version is a digest of the sources, which means nothing to an
-// operator.
-const configuredRules = "configured rules"
-
-func noBundle(r api.Rules) bool { return r.Name == configuredRules }
+// noBundle says the daemon scans with its configured rules: no signed
+// bundle is installed, and the version, a digest of the sources, means
+// nothing to an operator.
+func noBundle(r api.Rules) bool { return r.Name == api.RulesConfigured }
 
 func strip(st *api.Status) Strip {
 	var s Strip
