@@ -118,3 +118,15 @@ func TestBudgetCost(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Big files are read first, largest first; the others keep walk order.
+func TestReadOrder(t *testing.T) {
+	files := []entry{{rel: "a", size: 1}, {rel: "b", size: bigFile}, {rel: "c", size: 5}, {rel: "d", size: 3 * bigFile}, {rel: "e", size: 0}}
+	var got []string
+	for _, e := range readOrder(files) {
+		got = append(got, e.rel)
+	}
+	if strings.Join(got, "") != "dbace" {
+		t.Errorf("readOrder = %v, want d b a c e", got)
+	}
+}

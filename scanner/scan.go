@@ -1,11 +1,13 @@
 package scanner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -96,7 +98,7 @@ func (sc *Scanner) scan(ctx context.Context, roots []string, h Handler) (Summary
 	var wg sync.WaitGroup
 	go func() { // feed the readers
 		defer close(jobs)
-		for _, e := range w.files {
+		for _, e := range readOrder(w.files) {
 			select {
 			case jobs <- e:
 			case <-ctx.Done():
@@ -160,6 +162,29 @@ func (sc *Scanner) scan(ctx context.Context, roots []string, h Handler) (Summary
 		return sum, err
 	}
 	return sum, nil
+}
+
+// bigFile is the size from which files are read first.
+const bigFile = 8 << 20
+
+// readOrder is the order files are read in: the big ones first, largest
+// first, then the others in walk order. One worker scans one file and its
+// members alone, so a big file read last keeps one worker busy while the
+// others have nothing left to do; read first, it overlaps with the rest.
+func readOrder(files []entry) []entry {
+	var big, rest []entry
+	for _, e := range files {
+		if e.size >= bigFile {
+			big = append(big, e)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	if len(big) == 0 {
+		return files
+	}
+	slices.SortStableFunc(big, func(a, b entry) int { return cmp.Compare(b.size, a.size) })
+	return append(big, rest...)
 }
 
 // outcome pairs a result with the spool copy it was decided on.
