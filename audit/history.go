@@ -33,6 +33,16 @@ type Device struct {
 	Size                       int64
 }
 
+// Partition is one filesystem of a session's drive; Error says why it
+// could not be mounted, empty when it was scanned.
+type Partition struct {
+	Name   string `json:"name"`
+	FSType string `json:"fs_type,omitempty"`
+	Label  string `json:"label,omitempty"`
+	UUID   string `json:"uuid,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
 // Session is one drive's visit to the station.
 type Session struct {
 	ID, Station, State, Reason, Operator string
@@ -44,6 +54,10 @@ type Session struct {
 	TransferID, TransferPath             string
 	RulesVersion                         string
 	EngineVersions                       map[string]string
+	// Detail is admin text on how the session ended (errno text, paths);
+	// Partitions are the drive's filesystems and what became of each.
+	Detail     string
+	Partitions []Partition
 }
 
 // Duration is Ended-Started, or 0 while the session runs.
@@ -94,7 +108,7 @@ func (h *History) Close() error { return h.db.Close() }
 
 const sessionCols = `id, station, state, reason, operator, dev_vendor, dev_model, dev_serial,
 	dev_size, bus, filesystems, started, ended, files, bytes, clean, infected, blocked, errors,
-	transfer_id, transfer_path, rules_version, engine_versions, duration_ms`
+	transfer_id, transfer_path, rules_version, engine_versions, duration_ms, detail, partitions`
 
 // StartSession inserts s.
 func (h *History) StartSession(ctx context.Context, s Session) error {
@@ -103,7 +117,7 @@ func (h *History) StartSession(ctx context.Context, s Session) error {
 		return fmt.Errorf("start session %s: %w", s.ID, err)
 	}
 	_, err = h.db.ExecContext(ctx, `INSERT INTO sessions (`+sessionCols+`)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if err != nil {
 		return fmt.Errorf("start session %s: %w", s.ID, err)
 	}
@@ -125,7 +139,7 @@ func (h *History) UpdateSession(ctx context.Context, id string, fn func(*Session
 		}
 		// UPDATE, not REPLACE: a REPLACE deletes the row and cascades to its files.
 		_, err = tx.ExecContext(ctx, `UPDATE sessions SET (`+sessionCols+`)
-			= (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?`, append(args, id)...)
+			= (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?`, append(args, id)...)
 		return err
 	})
 	if err != nil {
@@ -141,6 +155,8 @@ type Outcome struct {
 	Files, Bytes                     int64
 	Clean, Infected, Blocked, Errors int64
 	TransferID, TransferPath         string
+	Detail                           string
+	Partitions                       []Partition // as they ended; nil keeps those recorded at the start
 }
 
 // FinishSession records the outcome of session id.
@@ -148,7 +164,10 @@ func (h *History) FinishSession(ctx context.Context, id string, o Outcome) error
 	return h.UpdateSession(ctx, id, func(s *Session) {
 		s.State, s.Reason, s.Ended = o.State, o.Reason, o.Ended
 		s.Files, s.Bytes, s.Clean, s.Infected, s.Blocked, s.Errors = o.Files, o.Bytes, o.Clean, o.Infected, o.Blocked, o.Errors
-		s.TransferID, s.TransferPath = o.TransferID, o.TransferPath
+		s.TransferID, s.TransferPath, s.Detail = o.TransferID, o.TransferPath, o.Detail
+		if o.Partitions != nil {
+			s.Partitions = o.Partitions
+		}
 	})
 }
 

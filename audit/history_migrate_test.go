@@ -56,4 +56,8 @@ func TestHistoryMigrateCause(t *testing.T) {
 	if d := cmp.Diff(want, files); d != "" {
 		t.Errorf("Session(old) files after migration (-want +got):\n%s", d)
 	}
+	s, _, err := h.Session(ctx, "old")
+	if err != nil || s.Detail != "" || len(s.Partitions) != 0 {
+		t.Errorf("Session(old) after migration = %+v, %v; want no detail and no partitions", s, err)
+	}
 }

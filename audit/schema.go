@@ -53,6 +53,11 @@ var migrations = []string{
 	// 1 → 2: the scanner's stable cause ("verdict:engine/rule") of each
 	// file that is not clean; files recorded before keep ''.
 	`ALTER TABLE session_files ADD COLUMN cause TEXT NOT NULL DEFAULT '';`,
+	// 2 → 3: the admin detail of how a session ended, and each partition
+	// with why it could not be mounted; sessions recorded before keep ''
+	// and [].
+	`ALTER TABLE sessions ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+	ALTER TABLE sessions ADD COLUMN partitions TEXT NOT NULL DEFAULT '[]';`,
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
@@ -98,13 +103,13 @@ type rowScanner interface{ Scan(dest ...any) error }
 
 func scanSession(r rowScanner) (*Session, error) {
 	var s Session
-	var started, engines string
+	var started, engines, partitions string
 	var ended sql.NullString
 	var dur sql.NullInt64
 	err := r.Scan(&s.ID, &s.Station, &s.State, &s.Reason, &s.Operator, &s.Device.Vendor,
 		&s.Device.Model, &s.Device.Serial, &s.Device.Size, &s.Device.Bus, &s.Filesystems,
 		&started, &ended, &s.Files, &s.Bytes, &s.Clean, &s.Infected, &s.Blocked, &s.Errors,
-		&s.TransferID, &s.TransferPath, &s.RulesVersion, &engines, &dur)
+		&s.TransferID, &s.TransferPath, &s.RulesVersion, &engines, &dur, &s.Detail, &partitions)
 	if err == sql.ErrNoRows {
 		return nil, ErrNoSession
 	}
@@ -116,6 +121,9 @@ func scanSession(r rowScanner) (*Session, error) {
 		s.Ended, _ = time.Parse(timeFormat, ended.String)
 	}
 	json.Unmarshal([]byte(engines), &s.EngineVersions)
+	if partitions != "[]" {
+		json.Unmarshal([]byte(partitions), &s.Partitions)
+	}
 	return &s, nil
 }
 
@@ -123,6 +131,10 @@ func sessionArgs(s *Session) ([]any, error) {
 	engines, err := json.Marshal(s.EngineVersions)
 	if err != nil || s.EngineVersions == nil {
 		engines = []byte("{}")
+	}
+	partitions, err := json.Marshal(s.Partitions)
+	if err != nil || s.Partitions == nil {
+		partitions = []byte("[]")
 	}
 	var ended, dur any
 	if !s.Ended.IsZero() {
@@ -132,5 +144,6 @@ func sessionArgs(s *Session) ([]any, error) {
 	return []any{s.ID, s.Station, s.State, s.Reason, s.Operator, s.Device.Vendor, s.Device.Model,
 		s.Device.Serial, s.Device.Size, s.Device.Bus, s.Filesystems,
 		s.Started.UTC().Format(timeFormat), ended, s.Files, s.Bytes, s.Clean, s.Infected,
-		s.Blocked, s.Errors, s.TransferID, s.TransferPath, s.RulesVersion, string(engines), dur}, nil
+		s.Blocked, s.Errors, s.TransferID, s.TransferPath, s.RulesVersion, string(engines), dur,
+		s.Detail, string(partitions)}, nil
 }

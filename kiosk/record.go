@@ -50,6 +50,7 @@ func (r *AuditRecorder) SessionEnded(ctx context.Context, s api.Session) error {
 		State: as.State, Reason: as.Reason, Ended: as.Ended,
 		Files: as.Files, Bytes: as.Bytes, Clean: as.Clean, Infected: as.Infected, Blocked: as.Blocked, Errors: as.Errors,
 		TransferID: as.TransferID, TransferPath: as.TransferPath,
+		Detail: as.Detail, Partitions: as.Partitions,
 	})
 	typ := "session.end"
 	if s.Reason == api.ReasonRefused {
@@ -100,8 +101,10 @@ func (r *AuditRecorder) Session(ctx context.Context, id string) (*api.SessionDet
 
 func (r *AuditRecorder) toAudit(s api.Session) audit.Session {
 	var fs []string
+	parts := []audit.Partition{}
 	for _, p := range s.Device.Partitions {
 		fs = append(fs, p.Name+" "+p.FSType)
+		parts = append(parts, audit.Partition(p))
 	}
 	return audit.Session{
 		ID: s.ID, Station: r.Station, State: string(s.State), Reason: s.Reason, Operator: s.Operator,
@@ -112,13 +115,18 @@ func (r *AuditRecorder) toAudit(s api.Session) audit.Session {
 		Clean: int64(s.Counts.Clean), Infected: int64(s.Counts.Infected), Blocked: int64(s.Counts.Blocked), Errors: int64(s.Counts.Error),
 		TransferID: s.TransferID, TransferPath: s.TransferPath,
 		RulesVersion: s.RulesVersion, EngineVersions: r.Engines,
+		Detail: s.Detail, Partitions: parts,
 	}
 }
 
 func fromAudit(s *audit.Session) api.Session {
+	parts := make([]api.Partition, len(s.Partitions))
+	for i, p := range s.Partitions {
+		parts[i] = api.Partition(p)
+	}
 	return api.Session{
-		ID: s.ID, State: api.State(s.State), Reason: s.Reason, Operator: s.Operator,
-		Device:  api.Device{Bus: s.Device.Bus, Vendor: s.Device.Vendor, Model: s.Device.Model, Serial: s.Device.Serial, Size: s.Device.Size, Partitions: []api.Partition{}},
+		ID: s.ID, State: api.State(s.State), Reason: s.Reason, Detail: s.Detail, Operator: s.Operator,
+		Device:  api.Device{Bus: s.Device.Bus, Vendor: s.Device.Vendor, Model: s.Device.Model, Serial: s.Device.Serial, Size: s.Device.Size, Partitions: parts},
 		Started: s.Started, Ended: s.Ended,
 		Progress:   api.Progress{FilesDone: int(s.Files), FilesTotal: int(s.Files), BytesDone: s.Bytes, BytesTotal: s.Bytes},
 		Counts:     api.Counts{Clean: int(s.Clean), Infected: int(s.Infected), Blocked: int(s.Blocked), Error: int(s.Errors)},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,8 @@ func TestAuditRecorder(t *testing.T) {
 		}
 	}
 	must(r.SessionStarted(ctx, s))
+	// The second partition turns out unmountable during the session.
+	s.Device.Partitions = append(s.Device.Partitions, api.Partition{Name: "p2", FSType: "ntfs", Label: "DATA", Error: "mount: wrong fs type"})
 	must(r.SessionFiles(ctx, "s1", []api.File{{Path: "a.txt", Size: 5, SHA256: strings.Repeat("a", 64), Verdict: "clean", Reasons: []string{}},
 		{Path: "e.com", Size: 68, Verdict: "infected", Reasons: []string{"yara: EICAR"}, Cause: "infected:yara/EICAR"}}))
 	s.State, s.Ended = api.Done, started.Add(3*time.Second)
@@ -59,6 +62,12 @@ func TestAuditRecorder(t *testing.T) {
 	d, err := r.Session(ctx, "s1")
 	if err != nil || len(d.Files) != 2 || d.Operator != "badge 7" || d.State != api.Done || d.Files[0].Cause != "" || d.Files[1].Cause != "infected:yara/EICAR" {
 		t.Errorf("Session(s1) = %+v, %v", d, err)
+	}
+	if want := s.Device.Partitions; !slices.Equal(d.Device.Partitions, want) {
+		t.Errorf("Session(s1) partitions = %+v, want %+v as the session ended", d.Device.Partitions, want)
+	}
+	if d2, err := r.Session(ctx, "s2"); err != nil || d2.Detail != "also a keyboard" || d2.Device.Partitions == nil {
+		t.Errorf("Session(s2) = %+v, %v; want its detail kept and an empty partition list", d2, err)
 	}
 	if _, err := r.Session(ctx, "nope"); !errors.Is(err, api.ErrNotFound) {
 		t.Errorf("Session(nope) = %v, want ErrNotFound", err)

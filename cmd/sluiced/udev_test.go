@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -174,10 +175,15 @@ func (s *station) checkDone(end api.Session, want []wantFile) {
 }
 
 // checkPartitions checks that exactly the partitions named in bad carry
-// a mount error in the session's last event. (The history keeps no
-// partitions: the last event is the only place that says.)
+// a mount error in the session's last event, and that the history keeps
+// them as they ended.
 func (s *station) checkPartitions(end api.Session, bad []string) {
 	s.t.Helper()
+	if d, err := s.client.Session(context.Background(), end.ID); err != nil {
+		s.t.Errorf("history of session %s: %v", end.ID, err)
+	} else if !slices.Equal(d.Device.Partitions, end.Device.Partitions) {
+		s.t.Errorf("history of session %s: partitions %+v, want %+v as it ended", end.ID, d.Device.Partitions, end.Device.Partitions)
+	}
 	isBad := map[string]bool{}
 	for _, b := range bad {
 		isBad[b] = true

@@ -104,6 +104,7 @@ func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) (
 			return ExitOK, json.NewEncoder(stdout).Encode(d)
 		}
 		printSession(stdout, &d.Session)
+		printProblems(stdout, &d.Session)
 		for _, f := range d.Files {
 			line := fmt.Sprintf("  %-8s %s", f.Verdict, printable(f.Path))
 			if len(f.Reasons) > 0 {
@@ -141,6 +142,19 @@ func printSession(w io.Writer, s *api.Session) {
 		fmt.Fprintf(w, "  → %s", s.TransferPath)
 	}
 	fmt.Fprintln(w)
+}
+
+// printProblems prints, for admins, how a session ended and which
+// partitions could not be scanned, with the station's own words.
+func printProblems(w io.Writer, s *api.Session) {
+	if s.Detail != "" {
+		fmt.Fprintf(w, "  %s\n", printable(s.Detail))
+	}
+	for _, p := range s.Device.Partitions {
+		if p.Error != "" {
+			fmt.Fprintf(w, "  partition %s (%s) not scanned: %s\n", p.Name, p.FSType, printable(p.Error))
+		}
+	}
 }
 
 func describeDevice(d api.Device) string {
@@ -199,14 +213,7 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 			fmt.Fprintf(stdout, "%s  %s  %s\n", s.ID, s.State, describeDevice(s.Device))
 			if s.State.Final() {
 				printSession(stdout, s)
-				if s.Detail != "" {
-					fmt.Fprintf(stdout, "  %s\n", printable(s.Detail))
-				}
-				for _, p := range s.Device.Partitions {
-					if p.Error != "" {
-						fmt.Fprintf(stdout, "  partition %s (%s) not scanned: %s\n", p.Name, p.FSType, printable(p.Error))
-					}
-				}
+				printProblems(stdout, s)
 				if s.TransferPath != "" {
 					fmt.Fprintf(stdout, "transfer: %s\n", s.TransferPath)
 				}
