@@ -1,9 +1,11 @@
 package yara
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -164,6 +166,11 @@ func Compile(srcs []Source) (*Rules, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile rules: %w", err)
 	}
+	c.destroy() // the rules keep what they need of it
+	if loaded, err := reload(yr); err == nil {
+		yr.Destroy()
+		yr = loaded
+	}
 	r := &Rules{rules: yr, rejects: rejects, files: len(accepted), shared: map[string]bool{}}
 	seen := map[string]string{}
 	for _, rule := range yr.GetRules() {
@@ -181,6 +188,34 @@ func Compile(srcs []Source) (*Rules, error) {
 		r.usesMD5 = r.usesMD5 || mentionsExternal(data, "md5")
 	}
 	return r, nil
+}
+
+// reload saves compiled rules and loads them back, as yarac and yara -C
+// do through a file. With libyara 4.2.3 and signature-base, every scan
+// with rules straight from the compiler costs about a third more CPU
+// (0.9–1.1 ms against 0.6–0.7 ms for a 4 KiB object) than with the same
+// rules loaded; the round trip takes about 0.25 s once. The rules are the
+// same: a failure here leaves the compiler's rules in use.
+func reload(yr *goyara.Rules) (*goyara.Rules, error) {
+	// libyara reads and writes in pieces of a few bytes: buffered on both
+	// sides of the pipe, so that the rules (28 MB for signature-base) are
+	// never held a second time in Go memory.
+	pr, pw := io.Pipe()
+	go func() {
+		w := bufio.NewWriterSize(pw, 1<<20)
+		err := yr.Write(w)
+		if err == nil {
+			err = w.Flush()
+		}
+		pw.CloseWithError(err)
+	}()
+	loaded, err := goyara.ReadRules(bufio.NewReaderSize(pr, 1<<20))
+	// Drain whatever the writer has left, so that it ends.
+	io.Copy(io.Discard, pr)
+	if err != nil {
+		return nil, fmt.Errorf("reload rules: %w", err)
+	}
+	return loaded, nil
 }
 
 // namespacesFor names each source's namespace after its display name,
