@@ -147,28 +147,33 @@ func readMember(ctx context.Context, r io.Reader, check func(total int64) error)
 }
 
 // sealedCopy makes the handler's copy of a file held in memory: a file in
-// memory that nothing, this process included, can change once written
-// (where the system allows sealing), at offset 0.
+// memory that nothing, this process included, can change once written,
+// at offset 0. Where memory files or seals are not available (an old
+// kernel, a seccomp filter), a spool file does: nothing else holds it
+// open either.
 func sealedCopy(dir string, data []byte) (*os.File, error) {
-	f, err := newMemFile()
-	sealable := err == nil
-	if !sealable {
-		// No memfd here: a spool file, which nothing else holds open
-		// either, does as well.
-		if f, err = newSpoolFile(dir); err != nil {
-			return nil, err
+	if f, err := newMemFile(); err == nil {
+		if _, err := f.Write(data); err != nil {
+			discardSpoolFile(f)
+			return nil, &spoolError{err}
 		}
+		if seal(f) == nil {
+			return rewound(f)
+		}
+		discardSpoolFile(f)
+	}
+	f, err := newSpoolFile(dir)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := f.Write(data); err != nil {
 		discardSpoolFile(f)
 		return nil, &spoolError{err}
 	}
-	if sealable {
-		if err := seal(f); err != nil {
-			discardSpoolFile(f)
-			return nil, &spoolError{err}
-		}
-	}
+	return rewound(f)
+}
+
+func rewound(f *os.File) (*os.File, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		discardSpoolFile(f)
 		return nil, &spoolError{err}
