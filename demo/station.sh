@@ -85,6 +85,13 @@ if [ -z "$transfer" ]; then
 fi
 say "sluice verify --pub station.pub $transfer"
 "$bin/sluice" verify --pub "$work/station.pub" "$transfer"
+say "on a plant endpoint: sluice-guard check (the same transfer, then with one file changed)"
+"$bin/sluice-guard" check --pub "$work/station.pub" "$transfer"
+tampered=$work/tampered
+cp -a "$transfer" "$tampered"
+victim=$(find "$tampered" -type f ! -path '*/.sluice/*' | head -1)
+chmod u+w "$victim" && echo "tampered" >> "$victim"
+"$bin/sluice-guard" check --pub "$work/station.pub" "$tampered" && exit 1 || true
 say "sluice audit verify (the hash-chained audit log)"
 "$bin/sluice" audit verify "$work/state/audit.log"
 
