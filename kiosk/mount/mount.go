@@ -3,6 +3,7 @@ package mount
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -44,6 +45,10 @@ var DefaultAllowed = []string{
 	"iso9660", "udf", "squashfs",
 }
 
+// DefaultUmask is Mounter.Umask's default: FAT, exFAT and NTFS files are
+// readable by Mounter.UID only.
+const DefaultUmask os.FileMode = 0o077
+
 // DefaultTimeout bounds one mount when Mounter.Timeout is zero.
 const DefaultTimeout = 20 * time.Second
 
@@ -67,8 +72,16 @@ type Mounted struct {
 type Mounter struct {
 	Root string // trusted directory, e.g. <state>/media; created 0700 if missing
 
-	// UID and GID own the files of FAT, exFAT and NTFS mounts (umask 077).
+	// UID and GID own the files of FAT, exFAT and NTFS mounts, whose
+	// modes are 0777 masked by Umask.
 	UID, GID int
+	// Umask masks the modes of FAT, exFAT and NTFS files; zero means
+	// DefaultUmask (077, the owner only, as the station wants). A umask
+	// that leaves the group or others anything also lets other users past
+	// a FUSE driver (allow_other), with the kernel checking the modes
+	// (default_permissions): without them FUSE serves its mounting user
+	// only, and fusefat checks no mode at all.
+	Umask os.FileMode
 	// Allowed lists the filesystem types that may be mounted; nil means
 	// DefaultAllowed.
 	Allowed []string
@@ -87,6 +100,13 @@ func (m *Mounter) timeout() time.Duration {
 		return m.Timeout
 	}
 	return DefaultTimeout
+}
+
+func (m *Mounter) umask() os.FileMode {
+	if m.Umask != 0 {
+		return m.Umask & os.ModePerm
+	}
+	return DefaultUmask
 }
 
 func (m *Mounter) allowed(fstype string) bool {
@@ -120,7 +140,14 @@ const fuseBase = "ro,nosuid,nodev,noexec"
 // planFor picks the driver and options for fstype, given the kernel's
 // filesystems. It is pure so that the option table is tested without root.
 func (m *Mounter) planFor(fstype, dev, dir string, kernel map[string]bool) (plan, error) {
-	owner := fmt.Sprintf("uid=%d,gid=%d,umask=077", m.UID, m.GID)
+	umask := m.umask()
+	owner := fmt.Sprintf("uid=%d,gid=%d,umask=%03o", m.UID, m.GID, umask)
+	fuseOwner := owner
+	if umask&0o077 != 0o077 {
+		// Shared beyond the owner. exfat-fuse and ntfs-3g add these two
+		// themselves when run by root; fusefat does not.
+		fuseOwner += ",allow_other,default_permissions"
+	}
 	kern := func(t, data string) (plan, error) { return plan{driver: DriverKernel, fstype: t, data: data}, nil }
 	switch fstype {
 	case "ext2", "ext3", "ext4":
@@ -145,7 +172,7 @@ func (m *Mounter) planFor(fstype, dev, dir string, kernel map[string]bool) (plan
 			return kern("vfat", owner)
 		}
 		return plan{driver: DriverFusefat, prog: "fusefat",
-			args: []string{"-f", "-o", fuseBase + "," + owner, dev, dir}}, nil
+			args: []string{"-f", "-o", fuseBase + "," + fuseOwner, dev, dir}}, nil
 	case "exfat":
 		if kernel["exfat"] {
 			return kern("exfat", owner)
@@ -153,13 +180,13 @@ func (m *Mounter) planFor(fstype, dev, dir string, kernel map[string]bool) (plan
 		// exfat-fuse has no plain foreground flag: -d keeps it in the
 		// foreground (its debug output is discarded).
 		return plan{driver: DriverExfatFuse, prog: "mount.exfat-fuse",
-			args: []string{"-d", "-o", fuseBase + "," + owner, dev, dir}}, nil
+			args: []string{"-d", "-o", fuseBase + "," + fuseOwner, dev, dir}}, nil
 	case "ntfs":
 		if kernel["ntfs3"] {
 			return kern("ntfs3", owner)
 		}
 		return plan{driver: DriverNTFS3G, prog: "ntfs-3g",
-			args: []string{"-o", fuseBase + ",no_detach," + owner, dev, dir}}, nil
+			args: []string{"-o", fuseBase + ",no_detach," + fuseOwner, dev, dir}}, nil
 	case "iso9660", "udf", "squashfs":
 		if kernel[fstype] {
 			return kern(fstype, "")

@@ -2,6 +2,7 @@ package mount
 
 import (
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -47,6 +48,46 @@ func TestPlanFor(t *testing.T) {
 	for _, fs := range []string{"iso9660", "udf", "hfsplus"} {
 		if _, err := m.planFor(fs, "DEV", "DIR", noKernel); !errors.Is(err, ErrNoDriver) {
 			t.Errorf("planFor(%s) without a driver = %v, want ErrNoDriver", fs, err)
+		}
+	}
+}
+
+// A umask that shares the files beyond their owner lets other users past
+// the FUSE drivers, with the kernel checking the modes; the kernel drivers
+// need only the umask.
+func TestPlanForSharedUmask(t *testing.T) {
+	noKernel := map[string]bool{"ext4": true}
+	full := map[string]bool{"ext4": true, "vfat": true, "exfat": true, "ntfs3": true}
+	shared := "uid=0,gid=4242,umask=027"
+	fuse := shared + ",allow_other,default_permissions"
+	for _, tc := range []struct {
+		umask  os.FileMode
+		fstype string
+		kernel map[string]bool
+		want   string
+	}{
+		{0o027, "vfat", noKernel, "fusefat -f -o ro,nosuid,nodev,noexec," + fuse + " DEV DIR"},
+		{0o027, "exfat", noKernel, "mount.exfat-fuse -d -o ro,nosuid,nodev,noexec," + fuse + " DEV DIR"},
+		{0o027, "ntfs", noKernel, "ntfs-3g -o ro,nosuid,nodev,noexec,no_detach," + fuse + " DEV DIR"},
+		{0o027, "vfat", full, "vfat " + shared},
+		{0o027, "ntfs", full, "ntfs3 " + shared},
+		{0o022, "vfat", noKernel, "fusefat -f -o ro,nosuid,nodev,noexec,uid=0,gid=4242,umask=022,allow_other,default_permissions DEV DIR"},
+		// Explicitly the owner only: the station's options.
+		{0o077, "vfat", noKernel, "fusefat -f -o ro,nosuid,nodev,noexec,uid=0,gid=4242,umask=077 DEV DIR"},
+		{0o027, "ext4", noKernel, "ext4 noload"},
+	} {
+		m := &Mounter{GID: 4242, Umask: tc.umask}
+		p, err := m.planFor(tc.fstype, "DEV", "DIR", tc.kernel)
+		if err != nil {
+			t.Errorf("planFor(%s, umask %03o) = %v", tc.fstype, tc.umask, err)
+			continue
+		}
+		got := p.fstype + " " + p.data
+		if p.driver != DriverKernel {
+			got = p.prog + " " + strings.Join(p.args, " ")
+		}
+		if got != tc.want {
+			t.Errorf("planFor(%s, umask %03o) = %q, want %q", tc.fstype, tc.umask, got, tc.want)
 		}
 	}
 }
