@@ -7,11 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/sluice-ot/sluice/guard/media"
 	"github.com/sluice-ot/sluice/guard/usbpolicy"
 )
 
@@ -31,10 +33,13 @@ type Config struct {
 	// WorkDir holds the guard's private mount points while it checks media.
 	WorkDir string `toml:"work_dir"`
 	// ExposeUID and ExposeGID own the files of exposed FAT, exFAT and NTFS
-	// volumes (mode 0700 for the owner only); filesystems with their own
-	// permissions keep them.
-	ExposeUID int `toml:"expose_uid"`
-	ExposeGID int `toml:"expose_gid"`
+	// volumes, whose modes are 0777 masked by ExposeUmask. ExposeGID also
+	// owns ExposeDir (owner root, mode 0777 masked by ExposeUmask, writable
+	// by root only), the one way in to every exposure: users outside the
+	// group reach none, whatever modes an ext4 volume's files carry.
+	ExposeUID   int   `toml:"expose_uid"`
+	ExposeGID   int   `toml:"expose_gid"`
+	ExposeUmask Umask `toml:"expose_umask"`
 	// RunDir holds the guard's runtime state: which input devices were
 	// present when it first started in this boot. It belongs on a tmpfs.
 	RunDir string `toml:"run_dir"`
@@ -88,6 +93,32 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // MarshalText writes the duration as a Go duration string.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
+// Umask is a permission mask written in octal as a TOML string ("027").
+type Umask os.FileMode
+
+// UnmarshalText parses an octal mask of at most 0777.
+func (u *Umask) UnmarshalText(b []byte) error {
+	v, err := strconv.ParseUint(string(b), 8, 32)
+	if err != nil || v > 0o777 {
+		return fmt.Errorf("not an octal umask (like \"027\"): %q", b)
+	}
+	*u = Umask(v)
+	return nil
+}
+
+// UnmarshalTOML takes the mask from a string only: a TOML integer would
+// be read in decimal (27 is 033) or need 0o, both easy to get wrong.
+func (u *Umask) UnmarshalTOML(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("expose_umask: write it in octal as a string, like \"027\", not as a number")
+	}
+	return u.UnmarshalText([]byte(s))
+}
+
+// MarshalText writes the mask in octal.
+func (u Umask) MarshalText() ([]byte, error) { return fmt.Appendf(nil, "%03o", uint32(u)), nil }
+
 // Defaults returns the settings the guard starts from: the default
 // policy of usbpolicy (keep input present at boot, deny CDC, wireless and
 // vendor classes, nothing else allowed), deauthorize invalid media.
@@ -101,6 +132,7 @@ func Defaults() Config {
 		SysfsRoot:          "/sys",
 		TrustedKeys:        []string{"/etc/sluice/station.pub"},
 		ExposeDir:          "/media/sluice",
+		ExposeUmask:        Umask(media.DefaultUmask),
 		WorkDir:            "/run/sluice-guard/verify",
 		RunDir:             "/run/sluice-guard",
 		DeauthorizeInvalid: true,
@@ -182,6 +214,9 @@ func (c *Config) check(file string) error {
 	if c.ExposeUID < 0 || c.ExposeGID < 0 {
 		return bad("expose_uid", "expose_uid and expose_gid must not be negative")
 	}
+	if err := checkUmask(os.FileMode(c.ExposeUmask)); err != "" {
+		return bad("expose_umask", err)
+	}
 	if len(c.TrustedKeys) == 0 {
 		return bad("trusted_keys", "must list at least one station public key file")
 	}
@@ -229,6 +264,22 @@ func (c *Config) check(file string) error {
 		c.Hostname = h
 	}
 	return nil
+}
+
+// checkUmask says what is wrong with an exposure umask, "" if nothing.
+// Exposures are read-only, but ExposeDir is a real folder: only root may
+// create in it. Read without search, or search without read, is of no
+// use on a folder and most likely a decimal typed for octal.
+func checkUmask(u os.FileMode) string {
+	switch {
+	case u&0o700 != 0:
+		return fmt.Sprintf("must leave the owner every right (mask only group and others), not %03o", uint32(u))
+	case u&0o022 != 0o022:
+		return fmt.Sprintf("must keep the group and others from writing (include 022), not %03o", uint32(u))
+	case u&0o050 != 0 && u&0o050 != 0o050, u&0o005 != 0 && u&0o005 != 0o005:
+		return fmt.Sprintf("must give read and search together, to the group and to others (like 022, 027 or 077), not %03o", uint32(u))
+	}
+	return ""
 }
 
 var portRE = regexp.MustCompile(`^[0-9]+-[0-9]+(\.[0-9]+)*$`)

@@ -29,6 +29,8 @@ deauthorize_invalid = false
 allow_classes = [0x07, 0x0e]
 deny_classes = [0xff]
 media_timeout = "5s"
+expose_gid = 1001
+expose_umask = "0077"
 [[allow_hid]]
 vid = "046D"
 pid = "c31c"
@@ -50,9 +52,23 @@ target = "udp://siem:514"
 	if diff := cmp.Diff(want, cfg.Policy()); diff != "" {
 		t.Errorf("Policy (-want +got):\n%s", diff)
 	}
+	if mo := MediaOptions(cfg, nil, nil); mo.GID != 1001 || mo.UID != 0 || mo.Umask != 0o077 {
+		t.Errorf("MediaOptions = uid %d gid %d umask %03o, want 0 1001 077", mo.UID, mo.GID, mo.Umask)
+	}
 	// Defaults deny what usbpolicy's default policy denies.
 	if d := Defaults(); !cmp.Equal(d.Policy().DenyClasses, usbpolicy.DefaultPolicy().DenyClasses) || !d.DeauthorizeInvalid {
 		t.Errorf("Defaults = %+v", d)
+	}
+}
+
+func TestDefaultExposure(t *testing.T) {
+	if mo := MediaOptions(Defaults(), nil, nil); mo.Umask != 0o027 || mo.GID != 0 {
+		t.Errorf("default MediaOptions = gid %d umask %03o, want 0 027 (group reads, others nothing)", mo.GID, mo.Umask)
+	}
+	for _, u := range []os.FileMode{0o022, 0o027, 0o077} {
+		if msg := checkUmask(u); msg != "" {
+			t.Errorf("checkUmask(%03o) = %q, want accepted", u, msg)
+		}
 	}
 }
 
@@ -71,6 +87,15 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"[[allow_hid]]\nvid = \"46d\"\npid = \"c31c\"", "allow_hid[0].vid"},
 		{"[[allow_hid]]\nvid = \"046d\"\npid = \"c31c\"\nport = \"../1\"", "allow_hid[0].port"},
 		{`log_level = "loud"`, "log_level"},
+		{`expose_umask = "000"`, "expose_umask"},
+		{`expose_umask = "002"`, "expose_umask"},
+		{`expose_umask = "127"`, "expose_umask"},
+		{`expose_umask = "037"`, "expose_umask"},
+		{`expose_umask = "026"`, "expose_umask"},
+		{`expose_umask = "1027"`, ""},
+		{`expose_umask = "u=rwx"`, ""},
+		{`expose_umask = 27`, ""},
+		{`expose_umask = 0o027`, ""},
 		{"[syslog]\ntarget = \"siem:514\"", "syslog.target"},
 		{`sysfs_root = `, ""},
 	} {

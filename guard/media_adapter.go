@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -19,7 +20,7 @@ type guardMedia struct{ opts media.Options }
 // MediaOptions are the guard/media options cfg and keys describe.
 func MediaOptions(cfg Config, keys []minisign.PublicKey, log *slog.Logger) media.Options {
 	return media.Options{Trusted: keys, Now: time.Now, WorkDir: cfg.WorkDir, ExposeDir: cfg.ExposeDir, Log: log,
-		UID: cfg.ExposeUID, GID: cfg.ExposeGID}
+		UID: cfg.ExposeUID, GID: cfg.ExposeGID, Umask: os.FileMode(cfg.ExposeUmask)}
 }
 
 func newMediaVerifier(cfg Config, keys []minisign.PublicKey, log *slog.Logger) mediaVerifier {

@@ -31,7 +31,13 @@ func Check(ctx context.Context, target string, opts Options) (Result, error) {
 	switch {
 	case fi.IsDir():
 		p := Partition{Name: "dir", Device: target}
-		if err := verifyVolume(ctx, target, opts, &p); err != nil {
+		vctx := ctx
+		if opts.Timeout > 0 {
+			var cancel context.CancelFunc
+			vctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+			defer cancel()
+		}
+		if err := verifyVolume(ctx, vctx, target, opts, &p); err != nil {
 			return Result{}, fmt.Errorf("check %s: %w", target, err)
 		}
 		return judge([]Partition{p}), nil
@@ -154,7 +160,7 @@ func inspect(ctx context.Context, dev string, opts Options, restore bool) (s *se
 		if err := prepareWorkDir(opts.WorkDir); err != nil {
 			return nil, err
 		}
-		s.m = &mount.Mounter{Root: opts.WorkDir, UID: opts.UID, GID: opts.GID, Timeout: opts.MountTimeout}
+		s.m = &mount.Mounter{Root: opts.WorkDir, UID: opts.UID, GID: opts.GID, Umask: opts.Umask, Timeout: opts.MountTimeout}
 		s.name = "v-" + randomID()
 		defer func() {
 			if err != nil {
@@ -181,11 +187,19 @@ func inspect(ctx context.Context, dev string, opts Options, restore bool) (s *se
 			p.Driver = mt.Driver
 			s.dirs[index[j]] = mt.Dir
 		}
+		// Options.Timeout bounds the verification of the whole drive, not
+		// of each volume.
+		vctx := ctx
+		if opts.Timeout > 0 {
+			var cancel context.CancelFunc
+			vctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+			defer cancel()
+		}
 		for i := range parts {
 			if s.dirs[i] == "" {
 				continue
 			}
-			if err := verifyVolume(ctx, s.dirs[i], opts, &parts[i]); err != nil {
+			if err := verifyVolume(ctx, vctx, s.dirs[i], opts, &parts[i]); err != nil {
 				return s, err
 			}
 		}

@@ -76,6 +76,40 @@
 // in a private namespace (kiosk/mount.EnterPrivateNamespace and a
 // re-exec, as cmd/sluiced does); then even WorkDir's tmpfs ends with it.
 //
+// # Who reads an exposure
+//
+// Exposures are read-only for everyone: the bind is ro, and so is the
+// mount under it. Who may read is decided in two places.
+//
+// ExposeDir is the gate. prepareExposeDir makes it a real folder owned by
+// root and group Options.GID, of mode 0777 masked by Options.Umask
+// (default 027, so 0750), never writable but by root, and sets this each
+// time the guard starts or exposes. Every exposure is a folder inside it,
+// so a user outside GID reaches none, whatever the files inside say.
+//
+// Inside, FAT, exFAT and NTFS have no owners or modes of their own:
+// kiosk/mount gives their files Options.UID and GID, with modes 0777
+// masked by Umask (uid=,gid=,umask= of the kernel driver or the FUSE
+// helper). Such a umask shares files beyond their owner, so the FUSE
+// helpers also get allow_other (FUSE otherwise serves the user that
+// mounted it only) and default_permissions (the kernel checks the modes;
+// fusefat checks none itself). With the defaults, UID root and GID the
+// plant users' group, the group reads and nobody else does.
+//
+// ext4, xfs and btrfs carry owners, modes and ACLs of their own, which
+// the kernel applies as stored on the drive. They are not signed: the
+// manifest covers names, sizes and contents, not who may read them. They
+// are not remapped either (an idmapped mount maps ranges of ids one to
+// one; it cannot make every owner root), and no FUSE driver for them is
+// used. So, on such a volume, the gate alone decides who is let in, and
+// within GID the drive's own modes decide who reads which file: the
+// station publishes files 0644 and folders 0755, so all of GID reads a
+// station's transfer; a drive that says 0600 hides a file from the group
+// (never from root), one that says 0644 still shows it to GID only.
+// Owning a file on a read-only, nosuid, nodev, noexec mount grants
+// nothing more than its read bits. iso9660, udf and squashfs are the
+// same.
+//
 // Every way out releases: a blocked drive, a mount that failed, a
 // cancelled context, a failed exposure. A busy mount is retried, then
 // detached lazily. CleanStale, at daemon start, takes down what a killed
@@ -100,10 +134,13 @@
 //     are stored as long (VFAT) entries and read exactly. fusefat also
 //     lists the volume label as an empty file at the root; that single
 //     artefact is not counted as an extra file (see dropFusefatLabel).
-//   - FAT, exFAT and NTFS mounts belong to Options.UID with kiosk/mount's
-//     umask 077, so an exposed drive of those types is readable by that
-//     user only.
 //   - Verification reads every file once; a huge drive takes its time.
-//     The context, and Options.Timeout, bound it: the check is abandoned
-//     and the mounts released (which aborts a FUSE driver that hangs).
+//     The context, and Options.Timeout (for the whole drive), bound it:
+//     the check is abandoned and the mounts released (which aborts a FUSE
+//     driver that hangs). transfer.Verify takes no context, so on a
+//     kernel filesystem the abandoned walk goes on reading in the
+//     background until it ends: the mount is detached lazily at once
+//     (gone from every path), but the kernel frees it, and a loop device
+//     under it, only then. A cancelled context is an error, never a
+//     verdict; a timeout is the verdict "timeout". Neither exposes.
 package media

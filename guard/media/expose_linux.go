@@ -60,6 +60,15 @@ func Attach(ctx context.Context, dev string, opts Options) (*Exposure, Result, e
 		}
 		return nil, res, nil
 	}
+	// A caller that gave up after the verdict gets nothing exposed: it
+	// would not be there to release it.
+	err = ctx.Err()
+	if err == nil {
+		err = prepareExposeDir(opts.ExposeDir, opts.GID, opts.Umask)
+	}
+	if err != nil {
+		return nil, Result{}, fmt.Errorf("attach %s: %w", dev, errors.Join(err, s.release()))
+	}
 	e := &Exposure{s: s}
 	for i := range res.Partitions {
 		p := &res.Partitions[i]
@@ -86,21 +95,42 @@ func Attach(ctx context.Context, dev string, opts Options) (*Exposure, Result, e
 // had.
 const exposeFlags = unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
 
-// expose binds the verified mount src at a fresh folder of dir named
-// after base, read-only, and returns the folder. The bind is the very
-// mount that was verified (for FUSE, the same helper process), not a new
-// mount of the device.
-func expose(src, dir, base string) (string, error) {
+// exposeDirMode is ExposeDir's mode under umask: what the umask leaves,
+// always rwx for its owner (root, who makes the exposures) and never
+// writable by anyone else.
+func exposeDirMode(umask os.FileMode) os.FileMode {
+	return (os.ModePerm&^umask&^0o022 | 0o700) & os.ModePerm
+}
+
+// prepareExposeDir makes dir (created if missing) the one way in to every
+// exposure: a real directory, not a link, owned by root and group gid,
+// of mode exposeDirMode(umask). A filesystem with permissions of its own
+// (ext4) keeps the owners and modes the drive gives its files, which no
+// signature covers; only this gate keeps users outside gid away from
+// them. The guard owns dir, so its owner and mode are set every time.
+func prepareExposeDir(dir string, gid int, umask os.FileMode) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("expose: %w", err)
+		return fmt.Errorf("expose dir: %w", err)
 	}
-	fi, err := os.Lstat(dir)
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return "", fmt.Errorf("expose: %w", err)
+		return fmt.Errorf("expose dir %s: %w", dir, err)
 	}
-	if !fi.IsDir() {
-		return "", fmt.Errorf("expose: %s is not a directory", dir)
+	defer unix.Close(fd)
+	if err := unix.Fchown(fd, 0, gid); err != nil {
+		return fmt.Errorf("expose dir %s: chown: %w", dir, err)
 	}
+	if err := unix.Fchmod(fd, uint32(exposeDirMode(umask))); err != nil {
+		return fmt.Errorf("expose dir %s: chmod: %w", dir, err)
+	}
+	return nil
+}
+
+// expose binds the verified mount src at a fresh folder of dir (made
+// ready by prepareExposeDir) named after base, read-only, and returns the
+// folder. The bind is the very mount that was verified (for FUSE, the
+// same helper process), not a new mount of the device.
+func expose(src, dir, base string) (string, error) {
 	var point string
 	for i := 0; ; i++ {
 		if i == 100 {
@@ -197,7 +227,7 @@ func unmount(dir string) error {
 // paths cleaned. The daemon calls it at start, before judging drives.
 func CleanStale(opts Options) ([]string, error) {
 	opts = opts.withDefaults()
-	if err := os.MkdirAll(opts.ExposeDir, 0o755); err != nil {
+	if err := prepareExposeDir(opts.ExposeDir, opts.GID, opts.Umask); err != nil {
 		return nil, fmt.Errorf("clean stale: %w", err)
 	}
 	var all []string

@@ -3,6 +3,7 @@ package media
 import (
 	"errors"
 	"log/slog"
+	"os"
 	"time"
 
 	"aead.dev/minisign"
@@ -14,6 +15,8 @@ import (
 const (
 	DefaultWorkDir   = "/run/sluice-guard/verify"
 	DefaultExposeDir = "/media/sluice"
+	// DefaultUmask: owner and group read, others get nothing.
+	DefaultUmask os.FileMode = 0o027
 )
 
 // Errors callers branch on, with errors.Is.
@@ -35,11 +38,16 @@ type Options struct {
 	ExposeDir string               // default DefaultExposeDir
 	Log       *slog.Logger         // default: discard
 
-	// UID and GID own the files of FAT, exFAT and NTFS mounts (kiosk/mount
-	// gives them umask 077), so on an exposed drive of those types only
-	// UID can read. Filesystems with their own permissions (ext4, xfs...)
-	// keep theirs. Default 0 (root).
+	// UID and GID own the files of FAT, exFAT and NTFS mounts, whose modes
+	// are 0777 masked by Umask. GID also owns ExposeDir (owner root), of
+	// mode 0777 masked by Umask and never writable but by root: users
+	// outside GID cannot reach any exposure, whatever modes a filesystem
+	// with permissions of its own (ext4, xfs...) carries. Default 0
+	// (root), both.
 	UID, GID int
+	// Umask masks the modes above; zero means DefaultUmask (027: the
+	// group reads, others get nothing). See the package documentation.
+	Umask os.FileMode
 	// MountTimeout bounds each mount; zero means kiosk/mount's default.
 	MountTimeout time.Duration
 	// Timeout bounds the whole verification (the walk and the hashing of
@@ -57,6 +65,10 @@ func (o Options) withDefaults() Options {
 	if o.ExposeDir == "" {
 		o.ExposeDir = DefaultExposeDir
 	}
+	if o.Umask == 0 {
+		o.Umask = DefaultUmask
+	}
+	o.Umask &= os.ModePerm
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}

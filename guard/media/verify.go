@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/sluice-ot/sluice/kiosk/mount"
 	"github.com/sluice-ot/sluice/transfer"
@@ -18,9 +17,18 @@ const metaDir = ".sluice"
 
 // verifyVolume checks the transfer at root (a mounted volume or a folder)
 // exactly as `sluice verify` does, and records the outcome in p. It
-// returns an error only when ctx ended first; then root may still be in
-// use by the abandoned check, which the caller's release ends.
-func verifyVolume(ctx context.Context, root string, opts Options, p *Partition) error {
+// returns an error only when ctx ended first; when only vctx (ctx bounded
+// by Options.Timeout) ended, the volume gets a timeout problem. Either
+// way root may still be in use by the abandoned check, which the caller's
+// release ends.
+func verifyVolume(ctx, vctx context.Context, root string, opts Options, p *Partition) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("verify %s: %w", p.Device, err)
+	}
+	if vctx.Err() != nil {
+		p.Problems = append(p.Problems, timeoutProblem(opts))
+		return nil
+	}
 	fi, err := os.Lstat(filepath.Join(root, metaDir))
 	switch {
 	case os.IsNotExist(err):
@@ -53,19 +61,16 @@ func verifyVolume(ctx context.Context, root string, opts Options, p *Partition) 
 		m, probs, err := transfer.Verify(root, opts.Trusted, transfer.VerifyOptions{Now: opts.Now})
 		done <- outcome{m, probs, err}
 	}()
-	var timeout <-chan time.Time
-	if opts.Timeout > 0 {
-		t := time.NewTimer(opts.Timeout)
-		defer t.Stop()
-		timeout = t.C
-	}
 	var o outcome
 	select {
 	case o = <-done:
-	case <-ctx.Done():
-		return fmt.Errorf("verify %s: %w", p.Device, ctx.Err())
-	case <-timeout:
-		p.Problems = append(p.Problems, transfer.Problem{Kind: ProblemTimeout, Detail: "verification took longer than " + opts.Timeout.String()})
+	case <-vctx.Done():
+		// vctx derives from ctx: which one ended decides between an error
+		// (the caller gave up) and a verdict (the drive took too long).
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("verify %s: %w", p.Device, err)
+		}
+		p.Problems = append(p.Problems, timeoutProblem(opts))
 		return nil
 	}
 	if o.err != nil {
@@ -80,6 +85,10 @@ func verifyVolume(ctx context.Context, root string, opts Options, p *Partition) 
 	}
 	p.Problems = append(p.Problems, o.problems...)
 	return nil
+}
+
+func timeoutProblem(opts Options) transfer.Problem {
+	return transfer.Problem{Kind: ProblemTimeout, Detail: "verification of the drive took longer than " + opts.Timeout.String()}
 }
 
 // dropFusefatLabel removes the one artefact of fusefat from problems:
