@@ -129,8 +129,14 @@ const fatMiB = 40 // FAT32 needs about 33 MiB at one sector per cluster
 // (nil src: empty), written with mtools.
 func fatImage(t *testing.T, src, label string) string {
 	t.Helper()
+	return fatImageSized(t, src, label, fatMiB)
+}
+
+// fatImageSized is fatImage of mib MiB (at least fatMiB).
+func fatImageSized(t *testing.T, src, label string, mib int64) string {
+	t.Helper()
 	img := filepath.Join(t.TempDir(), "fat.img")
-	sized(t, img, fatMiB)
+	sized(t, img, mib)
 	args := []string{"-F", "32", "-S", "512", "-s", "1"}
 	if label != "" {
 		args = append(args, "-n", label)
