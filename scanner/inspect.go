@@ -151,7 +151,7 @@ func (sc *Scanner) inspectArchive(ctx context.Context, obj *Object, inDocument b
 	if obj.Size <= math.MaxInt64/lim.ArchiveRatio {
 		allowed = max(lim.RatioFloor, obj.Size*lim.ArchiveRatio)
 	}
-	err := archive.WalkAt(ctx, obj.Type.Container, obj.readerAt(), obj.Size, obj.Name, func(m archive.Member, r io.Reader) error {
+	err := archive.WalkAt(ctx, obj.Type.Container, obj.readerAt(), obj.Size, obj.Name, archive.Limits{Members: lim.ArchiveMembers}, func(m archive.Member, r io.Reader) error {
 		t.members++
 		if t.members > lim.ArchiveMembers {
 			return &limitError{"member-limit", "more than " + strconv.Itoa(lim.ArchiveMembers) + " archive members"}
@@ -202,6 +202,8 @@ func (sc *Scanner) inspectArchive(ctx context.Context, obj *Object, inDocument b
 	case err == nil:
 	case errors.As(err, &le):
 		findings = append(findings, block(le.rule, le.detail)...)
+	case refusedRule(err) != "":
+		findings = append(findings, block(refusedRule(err), err.Error())...)
 	case errors.Is(err, archive.ErrCorrupt):
 		findings = append(findings, block("unreadable-archive", err.Error())...)
 	case errors.Is(err, archive.ErrUnsupported):
@@ -210,6 +212,27 @@ func (sc *Scanner) inspectArchive(ctx context.Context, obj *Object, inDocument b
 		findings = append(findings, block("incomplete", err.Error())...)
 	}
 	return findings
+}
+
+// refusedRule names the rule for an archive the archive package refused
+// to open or read, or "" for any other error.
+func refusedRule(err error) string {
+	for _, r := range []struct {
+		err  error
+		rule string
+	}{
+		{archive.ErrMemberLimit, "member-limit"},
+		{archive.ErrDirectoryLimit, "directory-limit"},
+		{archive.ErrDictionaryLimit, "dictionary-limit"},
+		{archive.ErrHiddenData, "hidden-data"},
+		{archive.ErrOverlap, "overlapping-members"},
+		{archive.ErrHeaderMismatch, "header-mismatch"},
+	} {
+		if errors.Is(err, r.err) {
+			return r.rule
+		}
+	}
+	return ""
 }
 
 // spoolMember reads one member's content within the tree's byte budget;

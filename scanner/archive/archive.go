@@ -57,7 +57,45 @@ var (
 	ErrUnsupported = errors.New("archive format not supported")
 	// ErrCorrupt means the archive could not be read to the end.
 	ErrCorrupt = errors.New("unreadable archive")
+
+	// ErrMemberLimit means the archive declares more members than
+	// Limits.Members; it is refused before its index is read.
+	ErrMemberLimit = errors.New("too many archive members")
+	// ErrDirectoryLimit means a zip's central directory is larger than
+	// ZipDirMax; it is refused before the directory is read.
+	ErrDirectoryLimit = errors.New("zip directory too large")
+	// ErrDictionaryLimit means an xz block asks for a dictionary larger
+	// than XZDictMax; it is refused before the dictionary is allocated.
+	ErrDictionaryLimit = errors.New("xz dictionary too large")
+
+	// ErrHiddenData means a zip holds bytes its central directory does
+	// not account for, where a streaming extractor could find a member
+	// the scanner would never see.
+	ErrHiddenData = errors.New("zip holds data its directory does not list")
+	// ErrOverlap means two zip members share bytes (the overlapping zip
+	// bomb), or a member runs into the directory.
+	ErrOverlap = errors.New("zip members overlap")
+	// ErrHeaderMismatch means a member's local header and its directory
+	// entry disagree on what a streaming extractor goes by.
+	ErrHeaderMismatch = errors.New("zip local header disagrees with its directory")
 )
+
+// Limits bound what opening an archive may cost before its members are
+// walked. The zero value uses the defaults.
+type Limits struct {
+	// Members is the most members an archive may declare (default 10,000).
+	Members int
+}
+
+// DefaultMembers is Limits.Members when it is zero.
+const DefaultMembers = 10000
+
+func (l Limits) members() int {
+	if l.Members <= 0 {
+		return DefaultMembers
+	}
+	return l.Members
+}
 
 // WalkFunc is called for every member in archive order. r is nil for
 // members without readable content (directories, links, encrypted
@@ -69,19 +107,19 @@ type WalkFunc func(m Member, r io.Reader) error
 // one of the container names of package filetype ("zip", "tar", "gzip",
 // "bzip2", "xz"). name is the archive's own name, used to name the single
 // member of a compressed stream.
-func Walk(ctx context.Context, format string, f *os.File, size int64, name string, fn WalkFunc) error {
+func Walk(ctx context.Context, format string, f *os.File, size int64, name string, lim Limits, fn WalkFunc) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("rewind archive: %w", err)
 	}
-	return WalkAt(ctx, format, f, size, name, fn)
+	return WalkAt(ctx, format, f, size, name, lim, fn)
 }
 
 // WalkAt is Walk over the first size bytes of r, which may be a spool
 // file or an archive held in memory (a bytes.Reader).
-func WalkAt(ctx context.Context, format string, r io.ReaderAt, size int64, name string, fn WalkFunc) error {
+func WalkAt(ctx context.Context, format string, r io.ReaderAt, size int64, name string, lim Limits, fn WalkFunc) error {
 	switch format {
 	case "zip":
-		return walkZip(ctx, r, size, fn)
+		return walkZip(ctx, r, size, lim, fn)
 	case "tar":
 		return walkTar(ctx, sequential(r, size), fn)
 	case "gzip", "bzip2", "xz":
@@ -100,12 +138,24 @@ func sequential(r io.ReaderAt, size int64) io.Reader {
 	return bufio.NewReaderSize(sr, 64<<10)
 }
 
-// corrupt wraps a decoder error as ErrCorrupt, keeping its text for the log.
+// corrupt wraps a decoder error as ErrCorrupt, keeping its text for the
+// log. A refusal, which says why more precisely, is kept as it is.
 func corrupt(err error) error {
-	if err == nil || errors.Is(err, ErrCorrupt) {
+	if err == nil || errors.Is(err, ErrCorrupt) || refusal(err) {
 		return err
 	}
 	return fmt.Errorf("%w: %v", ErrCorrupt, err)
+}
+
+// refusal reports whether err is one of the reasons to refuse an archive
+// other than its being unreadable.
+func refusal(err error) bool {
+	for _, r := range []error{ErrUnsupported, ErrMemberLimit, ErrDirectoryLimit, ErrDictionaryLimit, ErrHiddenData, ErrOverlap, ErrHeaderMismatch} {
+		if errors.Is(err, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // UnsafeName reports why an archive member name would be dangerous for an

@@ -31,7 +31,7 @@ func walkBytes(t *testing.T, format string, data []byte, name string) ([]seen, e
 	t.Helper()
 	f := tempFile(t, data)
 	var got []seen
-	err := archive.Walk(context.Background(), format, f, int64(len(data)), name, func(m archive.Member, r io.Reader) error {
+	err := archive.Walk(context.Background(), format, f, int64(len(data)), name, archive.Limits{}, func(m archive.Member, r io.Reader) error {
 		s := seen{name: m.Name, kind: m.Kind, encrypted: m.Encrypted}
 		if r != nil {
 			b, err := io.ReadAll(r)
@@ -229,7 +229,7 @@ func FuzzWalk(f *testing.F) {
 		}
 		defer fh.Close()
 		var total int64
-		archive.Walk(context.Background(), format, fh, int64(len(data)), "f", func(m archive.Member, r io.Reader) error {
+		archive.Walk(context.Background(), format, fh, int64(len(data)), "f", archive.Limits{}, func(m archive.Member, r io.Reader) error {
 			archive.UnsafeName(m.Name)
 			if r != nil {
 				// Bound what a tiny input may expand to, as the scanner does.

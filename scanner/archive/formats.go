@@ -5,14 +5,14 @@ import (
 	"archive/zip"
 	"bufio"
 	"compress/bzip2"
+	"compress/flate"
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
-
-	"github.com/ulikunitz/xz"
 
 	"github.com/sluice-ot/sluice/scanner/filetype"
 )
@@ -21,13 +21,24 @@ import (
 // does not register it by default.
 const zipMethodBzip2 = 12
 
-func walkZip(ctx context.Context, f io.ReaderAt, size int64, fn WalkFunc) error {
+func walkZip(ctx context.Context, f io.ReaderAt, size int64, lim Limits, fn WalkFunc) error {
+	// The layout is checked first: it bounds what archive/zip will read
+	// into memory, and refuses what a streaming extractor would see
+	// differently.
+	layout, err := checkZipLayout(f, size, lim.members())
+	if err != nil {
+		return err
+	}
 	zr, err := zip.NewReader(f, size)
 	// An insecure member name still leaves a usable reader; the caller
 	// judges names itself through UnsafeName.
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return corrupt(err)
 	}
+	if err := layout.sameAs(zr); err != nil {
+		return err
+	}
+	zr.RegisterDecompressor(zip.Deflate, newExactInflater)
 	zr.RegisterDecompressor(zipMethodBzip2, func(r io.Reader) io.ReadCloser {
 		return io.NopCloser(bzip2.NewReader(r))
 	})
@@ -129,7 +140,7 @@ func walkStream(ctx context.Context, format string, br io.Reader, archiveName st
 	case "bzip2":
 		r = bzip2.NewReader(br)
 	case "xz":
-		xr, err := xz.NewReader(br)
+		xr, err := newXZReader(br)
 		if err != nil {
 			return corrupt(err)
 		}
@@ -145,6 +156,51 @@ func walkStream(ctx context.Context, format string, br io.Reader, archiveName st
 	}
 	return fn(Member{Name: name, Size: -1, Kind: File}, dr)
 }
+
+// sameAs checks that archive/zip read the directory as the layout check
+// did, so that the members walked are the ones whose bytes were accounted
+// for.
+func (l *zipLayout) sameAs(zr *zip.Reader) error {
+	if len(zr.File) != len(l.entries) {
+		return corrupt(fmt.Errorf("zip: directory read as %d and %d members", len(zr.File), len(l.entries)))
+	}
+	for i, zf := range zr.File {
+		e := &l.entries[i]
+		off, err := zf.DataOffset()
+		if err != nil || off != e.dataStart || zf.CompressedSize64 != e.compressed || zf.Flags != e.flags || zf.Method != e.method {
+			return corrupt(fmt.Errorf("zip: member %q read two ways", zf.Name))
+		}
+	}
+	return nil
+}
+
+// exactInflater inflates a zip member and then checks that the deflate
+// stream used all of the member's compressed bytes. A stream that ends
+// early leaves bytes inside the member that a streaming extractor, which
+// finds the member's end by inflating, reads as whatever comes next.
+type exactInflater struct {
+	src *bufio.Reader
+	fr  io.ReadCloser
+}
+
+func newExactInflater(r io.Reader) io.ReadCloser {
+	// bufio.Reader is an io.ByteReader, so flate reads no further than
+	// the end of its stream.
+	src := bufio.NewReader(r)
+	return &exactInflater{src: src, fr: flate.NewReader(src)}
+}
+
+func (x *exactInflater) Read(p []byte) (int, error) {
+	n, err := x.fr.Read(p)
+	if err == io.EOF {
+		if _, rerr := x.src.ReadByte(); rerr != io.EOF {
+			return n, fmt.Errorf("%w: a member's deflate stream ends before its compressed size", ErrHiddenData)
+		}
+	}
+	return n, err
+}
+
+func (x *exactInflater) Close() error { return x.fr.Close() }
 
 // errTagger marks decoder errors as ErrCorrupt so that the caller can tell
 // a broken archive from its own write or limit errors.
