@@ -174,6 +174,11 @@ func inspect(ctx context.Context, dev string, opts Options, restore bool) (s *se
 		if err != nil {
 			return s, err
 		}
+		// A mount cut short because the caller gave up failed for that
+		// reason, not because of the drive: no verdict ("unmountable").
+		if err := ctx.Err(); err != nil {
+			return s, err
+		}
 		for j, mt := range mounted {
 			p := &parts[index[j]]
 			if mt.Err != nil {
