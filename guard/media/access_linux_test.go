@@ -61,17 +61,34 @@ func ntfsImage(t *testing.T, src, label string) string {
 }
 
 // ext4Image makes an ext4 image from src with mkfs.ext4 -d, which keeps
-// the owners and modes src has. mkfs makes lost+found, which a transfer
-// does not list (it is an extra-dir, as `sluice verify` says too), so it
-// is removed.
+// the owners and modes src has, and makes an empty lost+found.
 func ext4Image(t *testing.T, src, label string) string {
 	t.Helper()
-	testenv.Tools(t, "mkfs.ext4", "debugfs")
+	testenv.Tools(t, "mkfs.ext4")
 	img := filepath.Join(t.TempDir(), "ext4.img")
 	sized(t, img, fatMiB)
 	testenv.Run(t, "mkfs.ext4", "-q", "-F", "-L", label, "-d", src, img)
-	testenv.Run(t, "debugfs", "-w", "-R", "rmdir lost+found", img)
 	return img
+}
+
+// An ext4 drive's empty lost+found, which mkfs makes, does not block it;
+// a file in it (what fsck leaves) does, as any extra file.
+func TestExt4LostFound(t *testing.T) {
+	requireDrives(t)
+	st := newStation(t)
+	tr := scanTo(t, st, driveFiles)
+	res, err := Check(t.Context(), attachLoop(t, ext4Image(t, tr, "PLANT")), testOptions(t, st.pub))
+	if err != nil || !res.Allowed {
+		t.Fatalf("Check(ext4 with an empty lost+found) = %v %q %v %+v, want allowed", res.Allowed, res.Reason, err, res.Partitions)
+	}
+
+	withFile := t.TempDir()
+	copyTree(t, tr, withFile)
+	writeTree(t, withFile, map[string]string{"lost+found/#1234": "recovered"})
+	res, err = Check(t.Context(), attachLoop(t, ext4Image(t, withFile, "PLANT")), testOptions(t, st.pub))
+	if err != nil || res.Allowed || res.Reason != "extra-file" {
+		t.Errorf("Check(ext4 with a file in lost+found) = %v %q %v, want blocked: extra-file", res.Allowed, res.Reason, err)
+	}
 }
 
 // as runs a command as uid with gid as its only group.

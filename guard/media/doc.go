@@ -134,6 +134,9 @@
 //     are stored as long (VFAT) entries and read exactly. fusefat also
 //     lists the volume label as an empty file at the root; that single
 //     artefact is not counted as an extra file (see dropFusefatLabel).
+//   - mkfs.ext2/3/4 makes an empty lost+found at the root. That empty,
+//     real folder is not counted as an extra folder (dropLostFound);
+//     anything fsck put in it is an extra file, and blocks the drive.
 //   - Verification reads every file once; a huge drive takes its time.
 //     The context, and Options.Timeout (for the whole drive), bound it:
 //     the check is abandoned and the mounts released (which aborts a FUSE

@@ -83,6 +83,9 @@ func verifyVolume(ctx, vctx context.Context, root string, opts Options, p *Parti
 	if p.Driver == mount.DriverFusefat {
 		o.problems = dropFusefatLabel(root, p.Label, o.problems, opts)
 	}
+	if strings.HasPrefix(strings.ToLower(p.FSType), "ext") {
+		o.problems = dropLostFound(root, o.problems, opts)
+	}
 	p.Problems = append(p.Problems, o.problems...)
 	return nil
 }
@@ -108,6 +111,28 @@ func dropFusefatLabel(root, label string, problems []transfer.Problem, opts Opti
 			if fi, err := os.Lstat(filepath.Join(root, p.Path)); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
 				opts.Log.Debug("fusefat label entry ignored", "path", p.Path, "label", label)
 				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// dropLostFound removes the one artefact of mkfs.ext*: lost+found, an
+// empty folder at the root that every ext2/3/4 volume gets and that Verify
+// rightly calls an extra folder. Only that problem goes, and only while
+// the folder is real and empty: anything fsck put in it is still an extra
+// file, and blocks the drive.
+func dropLostFound(root string, problems []transfer.Problem, opts Options) []transfer.Problem {
+	out := problems[:0:0]
+	for _, p := range problems {
+		if p.Kind == transfer.ProblemExtraDir && p.Path == "lost+found" {
+			dir := filepath.Join(root, p.Path)
+			if fi, err := os.Lstat(dir); err == nil && fi.IsDir() {
+				if ents, err := os.ReadDir(dir); err == nil && len(ents) == 0 {
+					opts.Log.Debug("ext lost+found ignored", "root", root)
+					continue
+				}
 			}
 		}
 		out = append(out, p)
