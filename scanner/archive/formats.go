@@ -84,7 +84,7 @@ func walkZipMember(zf *zip.File, m Member, fn WalkFunc) error {
 		return corrupt(err)
 	}
 	defer rc.Close()
-	return fn(m, &errTagger{r: rc})
+	return fn(m, &errTagger{r: rc, member: zf.Name})
 }
 
 func walkTar(ctx context.Context, r io.Reader, fn WalkFunc) error {
@@ -194,7 +194,7 @@ func (x *exactInflater) Read(p []byte) (int, error) {
 	n, err := x.fr.Read(p)
 	if err == io.EOF {
 		if _, rerr := x.src.ReadByte(); rerr != io.EOF {
-			return n, fmt.Errorf("%w: a member's deflate stream ends before its compressed size", ErrHiddenData)
+			return n, fmt.Errorf("%w: its deflate stream ends before its compressed size", ErrHiddenData)
 		}
 	}
 	return n, err
@@ -204,11 +204,19 @@ func (x *exactInflater) Close() error { return x.fr.Close() }
 
 // errTagger marks decoder errors as ErrCorrupt so that the caller can tell
 // a broken archive from its own write or limit errors.
-type errTagger struct{ r io.Reader }
+// A refusal found while reading names the member, when known.
+type errTagger struct {
+	r      io.Reader
+	member string
+}
 
 func (t *errTagger) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
-	if err != nil && err != io.EOF {
+	switch {
+	case err == nil || err == io.EOF:
+	case t.member != "" && refusal(err):
+		err = fmt.Errorf("member %q: %w", t.member, err)
+	default:
 		err = corrupt(err)
 	}
 	return n, err

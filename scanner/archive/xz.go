@@ -22,6 +22,14 @@ import (
 // allocate it whole before reading any data.
 const XZDictMax = 64 << 20
 
+// Each block gets a dictionary of its own, so a file of many tiny blocks
+// could make the decoder allocate (and clear) up to XZDictMax for every few
+// bytes of input. A block's dictionary is therefore cut to its declared
+// uncompressed size (xz writes one when it splits a file into blocks), and
+// dictionaries beyond the first may add up to XZDictMax plus twice the
+// bytes decoded so far, no more: real blocks are larger than half their
+// dictionary.
+
 // The xz container is read here rather than by package xz, which sizes
 // each block's dictionary from the block header with no upper bound. The
 // blocks' LZMA2 data is still decoded by package lzma, given the
@@ -50,6 +58,8 @@ type xzReader struct {
 	blockStart   int64
 	uncompressed int64
 	hdr          xzBlockHeader
+	dictTotal    int64 // dictionary bytes allocated for all blocks so far
+	produced     int64 // bytes decoded from all blocks so far
 	newCheck     func() hash.Hash
 	err          error
 }
@@ -137,6 +147,7 @@ func (x *xzReader) Read(p []byte) (int, error) {
 		n, err := x.block.Read(p)
 		if n > 0 {
 			x.uncompressed += int64(n)
+			x.produced += int64(n)
 			x.check.Write(p[:n])
 		}
 		if err == io.EOF {
@@ -171,7 +182,16 @@ func (x *xzReader) next() error {
 	if err != nil {
 		return err
 	}
-	dict := max(hdr.dict, lzma.MinDictCap)
+	dict := hdr.dict
+	if hdr.uncompressed >= 0 {
+		dict = min(dict, hdr.uncompressed)
+	}
+	dict = max(dict, lzma.MinDictCap)
+	if x.dictTotal > 0 && x.dictTotal+dict > XZDictMax+2*x.produced {
+		return fmt.Errorf("%w: xz blocks ask for %s of dictionaries to decode %s",
+			ErrDictionaryLimit, sizeText(x.dictTotal+dict), sizeText(x.produced))
+	}
+	x.dictTotal += dict
 	r2, err := lzma.Reader2Config{DictCap: int(dict)}.NewReader2(x.in)
 	if err != nil {
 		return err
@@ -387,9 +407,9 @@ func (nopHash) Reset()                      {}
 func (nopHash) Size() int                   { return 0 }
 func (nopHash) BlockSize() int              { return 1 }
 
-// sizeText writes a byte count in MiB when it is large, for findings.
+// sizeText writes a byte count for a finding, in MiB when it is whole.
 func sizeText(n int64) string {
-	if n >= 1<<20 {
+	if n >= 1<<20 && n%(1<<20) == 0 {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d bytes", n)

@@ -58,15 +58,21 @@ type zipLayout struct {
 	entries []zipEntry // in directory order
 }
 
-// zipEnd is the end-of-central-directory record, as archive/zip reads it.
+// zipEndRecord is the end-of-central-directory record as archive/zip reads
+// it, with the zip64 end record when one is there.
 type zipEndRecord struct {
-	offset      int64 // of the record (of the zip64 end record, if any)
-	eocd        int64 // of the classic end record
-	records     uint64
-	dirSize     uint64
-	dirOffset   uint64
-	commentLen  int64
-	zip64Record int64 // size of the zip64 end record, 0 without one
+	offset     int64 // where the directory must end: the zip64 end record if used, else eocd
+	eocd       int64 // of the classic end record
+	records    uint64
+	dirSize    uint64
+	dirOffset  uint64
+	commentLen int64
+	zip64      *zip64End
+}
+
+type zip64End struct {
+	offset, size                int64 // the record's, its locator following
+	records, dirSize, dirOffset uint64
 }
 
 // checkZipLayout reads the end record and the central directory within the
@@ -99,6 +105,18 @@ func checkZipLayout(r io.ReaderAt, size int64, maxMembers int) (*zipLayout, erro
 		dirStart = int64(end.dirOffset)
 	}
 	dirEnd := dirStart + int64(end.dirSize)
+	if z := end.zip64; z != nil {
+		// Written also when archive/zip has no need of it (Info-ZIP
+		// writing to a pipe); a tool that reads it must find the same
+		// directory.
+		if z.offset+z.size != end.eocd-zip64LocLen {
+			return nil, fmt.Errorf("%w: bytes between its zip64 end records", ErrHiddenData)
+		}
+		if z.records != end.records || z.dirSize != end.dirSize || base+int64(z.dirOffset) != dirStart {
+			return nil, fmt.Errorf("%w: its zip64 end record describes another directory", ErrHeaderMismatch)
+		}
+		end.offset = z.offset
+	}
 	if dirEnd != end.offset {
 		return nil, fmt.Errorf("%w: its directory does not end where its end record starts", ErrHiddenData)
 	}
@@ -117,16 +135,13 @@ func checkZipLayout(r io.ReaderAt, size int64, maxMembers int) (*zipLayout, erro
 		l.entries = append(l.entries, e)
 	}
 	if cr.off != dirEnd {
-		return nil, corrupt(fmt.Errorf("zip: its %d directory entries take %d bytes, its end record says %d", end.records, cr.off-dirStart, end.dirSize))
+		return nil, corrupt(fmt.Errorf("zip: its directory holds more than the %d entries its end record declares", end.records))
 	}
 	if err := l.checkTiling(r, dirStart); err != nil {
 		return nil, err
 	}
-	// After the directory: the zip64 end record and its locator, then the
-	// end record, its comment, and the end of the file.
-	if end.zip64Record > 0 && end.offset+end.zip64Record != end.eocd-zip64LocLen {
-		return nil, fmt.Errorf("%w: bytes between its zip64 end records", ErrHiddenData)
-	}
+	// After the directory and any zip64 end records: the end record, its
+	// comment, and the end of the file.
 	commentEnd := end.eocd + zipEndLen + end.commentLen
 	if commentEnd != size {
 		return nil, fmt.Errorf("%w: %d bytes after its end record", ErrHiddenData, size-commentEnd)
@@ -167,19 +182,31 @@ func readZipEnd(r io.ReaderAt, size int64) (*zipEndRecord, error) {
 		dirOffset:  uint64(le.Uint32(buf[16:])),
 		commentLen: int64(le.Uint16(buf[20:])),
 	}
+	z, err := readZip64End(r, at, size)
+	if err != nil {
+		return nil, err
+	}
+	end.zip64 = z
 	// The same test as archive/zip, 0xffff for the size included.
-	if end.records != 0xffff && end.dirSize != 0xffff && end.dirOffset != 0xffffffff {
-		return end, nil
+	if z != nil && (end.records == 0xffff || end.dirSize == 0xffff || end.dirOffset == 0xffffffff) {
+		end.offset, end.records, end.dirSize, end.dirOffset = z.offset, z.records, z.dirSize, z.dirOffset
 	}
-	if at < zip64LocLen {
-		return end, nil
+	return end, nil
+}
+
+// readZip64End reads the zip64 end record that the locator just before the
+// end record at eocd points to, or returns nil when there is no locator.
+func readZip64End(r io.ReaderAt, eocd, size int64) (*zip64End, error) {
+	if eocd < zip64LocLen {
+		return nil, nil
 	}
+	le := binary.LittleEndian
 	var loc [zip64LocLen]byte
-	if _, err := r.ReadAt(loc[:], at-zip64LocLen); err != nil {
+	if _, err := r.ReadAt(loc[:], eocd-zip64LocLen); err != nil {
 		return nil, corrupt(err)
 	}
 	if !bytes.Equal(loc[:4], []byte("PK\x06\x07")) || le.Uint32(loc[4:]) != 0 || le.Uint32(loc[16:]) != 1 {
-		return end, nil
+		return nil, nil
 	}
 	p := le.Uint64(loc[8:])
 	var rec [zip64EndLen]byte
@@ -189,19 +216,14 @@ func readZipEnd(r io.ReaderAt, size int64) (*zipEndRecord, error) {
 	if _, err := r.ReadAt(rec[:], int64(p)); err != nil {
 		return nil, corrupt(err)
 	}
-	if !bytes.Equal(rec[:4], []byte("PK\x06\x06")) {
+	recSize := le.Uint64(rec[4:])
+	if !bytes.Equal(rec[:4], []byte("PK\x06\x06")) || recSize < zip64EndLen-12 || recSize > uint64(size) {
 		return nil, corrupt(errors.New("zip: bad zip64 end record"))
 	}
-	recSize := le.Uint64(rec[4:])
-	if recSize < zip64EndLen-12 || recSize > uint64(size) {
-		return nil, corrupt(errors.New("zip: bad zip64 end record size"))
-	}
-	end.offset = int64(p)
-	end.zip64Record = int64(recSize) + 12
-	end.records = le.Uint64(rec[32:])
-	end.dirSize = le.Uint64(rec[40:])
-	end.dirOffset = le.Uint64(rec[48:])
-	return end, nil
+	return &zip64End{
+		offset: int64(p), size: int64(recSize) + 12,
+		records: le.Uint64(rec[32:]), dirSize: le.Uint64(rec[40:]), dirOffset: le.Uint64(rec[48:]),
+	}, nil
 }
 
 func lastEndSig(b []byte) int {
