@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/sluice-ot/sluice/scanner/filetype"
 )
@@ -179,11 +180,21 @@ func (l *zipLayout) sameAs(zr *zip.Reader) error {
 // early leaves bytes inside the member that a streaming extractor, which
 // finds the member's end by inflating, reads as whatever comes next.
 type exactInflater struct {
-	src *bufio.Reader
-	fr  io.ReadCloser
+	src    *bufio.Reader
+	fr     io.ReadCloser
+	closed bool
 }
 
+// Inflaters are pooled, as archive/zip's own are: each holds about 40 KiB.
+var inflaters sync.Pool
+
 func newExactInflater(r io.Reader) io.ReadCloser {
+	if x, ok := inflaters.Get().(*exactInflater); ok {
+		x.src.Reset(r)
+		x.fr.(flate.Resetter).Reset(x.src, nil)
+		x.closed = false
+		return x
+	}
 	// bufio.Reader is an io.ByteReader, so flate reads no further than
 	// the end of its stream.
 	src := bufio.NewReader(r)
@@ -200,7 +211,16 @@ func (x *exactInflater) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (x *exactInflater) Close() error { return x.fr.Close() }
+func (x *exactInflater) Close() error {
+	if x.closed {
+		return nil // pooled already
+	}
+	x.closed = true
+	err := x.fr.Close()
+	x.src.Reset(nil)
+	inflaters.Put(x)
+	return err
+}
 
 // errTagger marks decoder errors as ErrCorrupt so that the caller can tell
 // a broken archive from its own write or limit errors.
