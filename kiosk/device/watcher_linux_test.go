@@ -100,9 +100,11 @@ func checkInserted(t *testing.T, ev Event, ok bool, dev string) {
 
 func TestWatchKernelLoop(t *testing.T) {
 	img := partitionedImage(t)
-	// A second of quiet: partx adds the partitions after losetup returns,
-	// where a kernel with partition parsers adds them during the attach.
-	w, events := run(t, Config{AcceptLoop: true, Settle: time.Second})
+	// Three seconds of quiet: partx adds the partitions after losetup
+	// returns, where a kernel with partition parsers adds them during the
+	// attach. On a loaded 2-core machine one second was seen to be too
+	// short for losetup and partx together.
+	w, events := run(t, Config{AcceptLoop: true, Settle: 3 * time.Second})
 	if w.Source() != "kernel" {
 		t.Fatalf("Source() = %s, want kernel", w.Source())
 	}
