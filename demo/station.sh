@@ -54,6 +54,16 @@ if ! pgrep -x systemd-udevd >/dev/null && [ -x /lib/systemd/systemd-udevd ]; the
   sleep 0.5
 fi
 
+# The demo station takes loop devices as USB drives (accept_loop_devices),
+# all of them: one left attached by something else would be scanned first
+# and set read-only. Refuse rather than touch it.
+if [ -n "$(losetup -a)" ]; then
+  echo "demo: other loop devices are attached; the demo station would take them as drives:" >&2
+  losetup -a | sed 's/^/  /' >&2
+  echo "demo: detach them (losetup -d DEVICE) or run the demo on a machine without them" >&2
+  exit 1
+fi
+
 say "starting sluiced"
 "$bin/sluiced" --config "$work/sluiced.toml" 2>"$work/sluiced.log" &
 daemon_pid=$!
