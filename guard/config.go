@@ -1,7 +1,6 @@
 package guard
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/sluice-ot/sluice/internal/tomlconf"
 
 	"github.com/sluice-ot/sluice/guard/media"
 	"github.com/sluice-ot/sluice/guard/usbpolicy"
@@ -78,20 +77,7 @@ type Syslog struct {
 }
 
 // Duration is a time.Duration written as a string in TOML ("15s").
-type Duration struct{ time.Duration }
-
-// UnmarshalText parses a Go duration string.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("not a duration (like 15s): %q", b)
-	}
-	d.Duration = v
-	return nil
-}
-
-// MarshalText writes the duration as a Go duration string.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+type Duration = tomlconf.Duration
 
 // Umask is a permission mask written in octal as a TOML string ("027").
 type Umask os.FileMode
@@ -137,51 +123,22 @@ func Defaults() Config {
 		RunDir:             "/run/sluice-guard",
 		DeauthorizeInvalid: true,
 		KeepPresentInput:   p.KeepPresentInput,
-		MediaTimeout:       Duration{20 * time.Second},
+		MediaTimeout:       Duration{Duration: 20 * time.Second},
 		DenyClasses:        deny,
 		LogLevel:           "info",
 	}
 }
 
-// ConfigError is a problem with one setting of one file.
-type ConfigError struct {
-	File    string
-	Setting string
-	Problem string
-	Err     error // the cause, when reading the file failed
-}
-
-func (e *ConfigError) Unwrap() error { return e.Err }
-
-func (e *ConfigError) Error() string {
-	if e.Setting == "" {
-		return fmt.Sprintf("config %s: %s", e.File, e.Problem)
-	}
-	return fmt.Sprintf("config %s: %s: %s", e.File, e.Setting, e.Problem)
-}
+// ConfigError names the file, the setting and what is wrong with it.
+type ConfigError = tomlconf.Error
 
 // LoadConfig reads the file at path over the defaults and checks every
 // setting. Unknown settings are errors: a misspelt allowlist must not
 // silently become an empty one.
 func LoadConfig(path string) (Config, error) {
 	cfg := Defaults()
-	md, err := toml.DecodeFile(path, &cfg)
-	if err != nil {
-		var pe toml.ParseError
-		switch {
-		case errors.As(err, &pe):
-			return Config{}, &ConfigError{File: path, Problem: fmt.Sprintf("line %d: %s", pe.Position.Line, pe.Message)}
-		case errors.Is(err, os.ErrNotExist):
-			return Config{}, &ConfigError{File: path, Problem: "no such file (see packaging/sluice-guard.toml for an example)", Err: err}
-		}
-		return Config{}, &ConfigError{File: path, Problem: err.Error(), Err: err}
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return Config{}, &ConfigError{File: path, Setting: keys[0], Problem: "unknown setting (" + strings.Join(keys, ", ") + ")"}
+	if err := tomlconf.Decode(path, "packaging/sluice-guard.toml", &cfg); err != nil {
+		return Config{}, err
 	}
 	if err := cfg.check(path); err != nil {
 		return Config{}, err

@@ -192,7 +192,7 @@ func testConfig(t *testing.T, root string) Config {
 	cfg := Defaults()
 	cfg.SysfsRoot = root
 	cfg.RunDir = filepath.Join(t.TempDir(), "run")
-	cfg.MediaTimeout = Duration{time.Second}
+	cfg.MediaTimeout = Duration{Duration: time.Second}
 	return cfg
 }
 

@@ -4,14 +4,13 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/sluice-ot/sluice/internal/tomlconf"
 )
 
 // DefaultPath is where the packaged daemon looks for its configuration.
@@ -85,20 +84,7 @@ type Syslog struct {
 }
 
 // Duration is a time.Duration written as a string in TOML ("90s").
-type Duration struct{ time.Duration }
-
-// UnmarshalText parses a Go duration string.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("not a duration (like 90s or 720h): %q", b)
-	}
-	d.Duration = v
-	return nil
-}
-
-// MarshalText writes the duration as a Go duration string.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+type Duration = tomlconf.Duration
 
 // Defaults returns the settings a packaged station starts from.
 func Defaults() Config {
@@ -106,50 +92,24 @@ func Defaults() Config {
 		StateDir:       "/var/lib/sluice",
 		Destination:    "/srv/sluice/transfers",
 		StationKey:     "/etc/sluice/station.key",
-		TransferExpiry: Duration{30 * 24 * time.Hour},
+		TransferExpiry: Duration{Duration: 30 * 24 * time.Hour},
 		OperatorPrompt: "none",
 		API:            API{Socket: "/run/sluice/api.sock", Group: "sluice"},
-		Scan:           Scan{Timeout: Duration{time.Minute}},
+		Scan:           Scan{Timeout: Duration{Duration: time.Minute}},
 		Rules:          Rules{StaleDays: 30},
 	}
 }
 
-// Error is a problem with one setting of one file.
-type Error struct {
-	File    string
-	Setting string
-	Problem string
-}
-
-func (e *Error) Error() string {
-	if e.Setting == "" {
-		return fmt.Sprintf("config %s: %s", e.File, e.Problem)
-	}
-	return fmt.Sprintf("config %s: %s: %s", e.File, e.Setting, e.Problem)
-}
+// Error names the file, the setting and what is wrong with it.
+type Error = tomlconf.Error
 
 // Load reads the file at path over the defaults and checks every setting.
 // Unknown settings are errors too: a misspelt limit must not silently
 // fall back to its default.
 func Load(path string) (Config, error) {
 	cfg := Defaults()
-	md, err := toml.DecodeFile(path, &cfg)
-	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return Config{}, &Error{File: path, Problem: fmt.Sprintf("line %d: %s", pe.Position.Line, pe.Message)}
-		}
-		if errors.Is(err, os.ErrNotExist) {
-			return Config{}, &Error{File: path, Problem: "no such file (see packaging/sluiced.toml for an example)"}
-		}
-		return Config{}, &Error{File: path, Problem: err.Error()}
-	}
-	if und := md.Undecoded(); len(und) > 0 {
-		keys := make([]string, len(und))
-		for i, k := range und {
-			keys[i] = k.String()
-		}
-		return Config{}, &Error{File: path, Setting: keys[0], Problem: "unknown setting (" + strings.Join(keys, ", ") + ")"}
+	if err := tomlconf.Decode(path, "packaging/sluiced.toml", &cfg); err != nil {
+		return Config{}, err
 	}
 	if err := cfg.check(path); err != nil {
 		return Config{}, err
