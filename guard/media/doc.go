@@ -76,6 +76,12 @@
 // in a private namespace (kiosk/mount.EnterPrivateNamespace and a
 // re-exec, as cmd/sluiced does); then even WorkDir's tmpfs ends with it.
 //
+// A stricter design was considered and not built: verify in a private
+// mount namespace, then carry the verified mount into the users'
+// namespace with open_tree(OPEN_TREE_CLONE), setns on a locked thread
+// and move_mount. It would hide even the mount points' names; it would
+// not change what users can read.
+//
 // # Who reads an exposure
 //
 // Exposures are read-only for everyone: the bind is ro, and so is the
