@@ -106,7 +106,19 @@ say "sluice audit verify (the hash-chained audit log)"
 "$bin/sluice" audit verify "$work/state/audit.log"
 
 say "an admin's signed rule bundle (built and signed offline), imported over the API as root"
-"$bin/sluice" rules build --name demo-rules --version 1 --yara rules/builtin --block-hashes "$demo/blocklist.txt" --out "$work/demo-rules.tar" | tail -1
+# The plant's own rules; the station's built-in rules stay on beside them.
+cat > "$work/plant-rules.yar" <<'YARA'
+rule Plant_Leaked_Recipe_Marker
+{
+    meta:
+        description = "a recipe export marked confidential by the plant"
+    strings:
+        $m = "PLANT-CONFIDENTIAL-RECIPE" ascii wide
+    condition:
+        $m
+}
+YARA
+"$bin/sluice" rules build --name demo-rules --version 1 --yara "$work/plant-rules.yar" --block-hashes "$demo/blocklist.txt" --out "$work/demo-rules.tar" | tail -1
 "$bin/sluice" rules sign --key "$work/admin.key" "$work/demo-rules.tar"
 "$bin/sluice" rules import --socket "$work/api.sock" "$work/demo-rules.tar"
 "$bin/sluice" status --socket "$work/api.sock" | grep rules
