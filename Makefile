@@ -32,10 +32,21 @@ check: deps ## gofmt, go vet, staticcheck, then the tests with the race detector
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
+# Go 1.26's fuzz coordinator can fail a target with a bare "context
+# deadline exceeded" at the end of -fuzztime, having found nothing
+# (go.dev/issue/75804, fixed in Go 1.27). Such a run counts as passed only
+# when it wrote no failing input; any other failure stops the loop.
 fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
 	@for pkg in $$($(GO) list ./...); do \
 	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $${FUZZTIME:-30s} $$pkg || exit 1; \
+	    echo "== $$pkg $$f"; \
+	    out=$$($(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $${FUZZTIME:-30s} $$pkg 2>&1); rc=$$?; \
+	    echo "$$out" | tail -3; \
+	    if [ $$rc -ne 0 ]; then \
+	      if echo "$$out" | grep -q 'context deadline exceeded' && ! echo "$$out" | grep -q 'Failing input written'; then \
+	        echo "   (the Go 1.26 fuzz coordinator's end-of-run race, go.dev/issue/75804: no failing input)"; \
+	      else echo "$$out"; exit 1; fi; \
+	    fi; \
 	  done; \
 	done
 
