@@ -412,7 +412,29 @@ func (l *zipLayout) checkTiling(r io.ReaderAt, dirStart int64) error {
 			return fmt.Errorf("%w: %d bytes at offset %d", ErrHiddenData, gap, cur)
 		}
 		if i >= 0 {
+			if err := l.checkStoredDescriptor(r, i); err != nil {
+				return err
+			}
 			cur, prev = l.entries[i].dataEnd, i
+		}
+	}
+	return nil
+}
+
+// checkStoredDescriptor refuses a stored member whose sizes follow its
+// data (flag bit 3) when that data holds a data-descriptor or local-header
+// signature. A streaming reader cannot know where such a member ends: it
+// searches for the descriptor, so a fake one inside the data ends the
+// member there for it, and what follows becomes members of its own, files
+// the station only ever scanned as a slice of a bigger one.
+func (l *zipLayout) checkStoredDescriptor(r io.ReaderAt, i int) error {
+	e := &l.entries[i]
+	if e.method != 0 || !e.descriptor() { // 0: stored
+		return nil
+	}
+	for _, sig := range [][]byte{sigDesc, sigLocal} {
+		if off, err := findSig(r, e.dataStart, e.dataEnd, sig); err != nil || off >= 0 {
+			return errors.Join(err, fmt.Errorf("%w: stored member %s, sized after its data, holds a zip signature at offset %d where a streaming reader would end it", ErrHiddenData, l.name(r, i), off))
 		}
 	}
 	return nil

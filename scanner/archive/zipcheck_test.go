@@ -74,6 +74,22 @@ func hostileZips() map[string]struct {
 		z.add(stored("b.txt", readme), readme)
 		m["hidden-local"] = tc{z.finish(""), archive.ErrHiddenData}
 	}
+	// A stored member sized after its data, whose data holds a fake data
+	// descriptor and then a local header: a streaming reader ends the
+	// member at the fake descriptor and extracts hidden.com on its own.
+	{
+		var inner zipBuilder
+		inner.local(stored("hidden.com", eicar), eicar)
+		body := append(le(nil, "PK\x07\x08", uint32(0), uint32(4), uint32(4)), inner.buf.Bytes()...)
+		body = append([]byte("head"), body...)
+		var z zipBuilder
+		d := stored("a.bin", body)
+		d.flags = 0x8
+		off := z.local(entry{name: "a.bin", flags: 0x8}, body)
+		z.raw(le(nil, "PK\x07\x08", d.crc, d.csize, d.usize))
+		z.central(d, off)
+		m["stored-descriptor-smuggle"] = tc{z.finish(""), archive.ErrHiddenData}
+	}
 	// Unlisted bytes with no header at all.
 	{
 		var z zipBuilder
