@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/sluice-ot/sluice/audit/syslog"
@@ -14,8 +15,12 @@ import (
 )
 
 // RunDaemon runs the guard with cfg until ctx is done, logging to stderr
-// (or to the journal's native socket when systemd runs it).
-func RunDaemon(ctx context.Context, cfg Config, stderr io.Writer) error {
+// (or to the journal's native socket when systemd runs it). hostNS, when
+// set, is the users' mount namespace while the guard runs in a private
+// one of its own (ReexecInPrivateNamespace): valid media are exposed
+// there, and the verification mounts never are. Nil: the guard runs in
+// the users' namespace.
+func RunDaemon(ctx context.Context, cfg Config, hostNS *os.File, stderr io.Writer) error {
 	log := NewLogger(cfg, stderr)
 	keys, err := transfer.LoadPublicKeys(cfg.TrustedKeys...)
 	if err != nil {
@@ -44,15 +49,18 @@ func RunDaemon(ctx context.Context, cfg Config, stderr io.Writer) error {
 		}()
 	}
 	// A killed guard may have left verification mounts and exposures.
-	if cleaned, err := media.CleanStale(MediaOptions(cfg, keys, log)); err != nil {
+	mopts := MediaOptions(cfg, keys, log)
+	mopts.HostNS = hostNS
+	if cleaned, err := media.CleanStale(mopts); err != nil {
 		log.Error("clean up after a previous run", "err", err, "cleaned", cleaned)
 	} else if len(cleaned) > 0 {
 		log.Warn("cleaned up after a previous run", "mounts", cleaned)
 	}
-	m := newMediaVerifier(cfg, keys, log)
+	m := guardMedia{opts: mopts}
 	g := newGuard(cfg, conn, m, sysfsDisks("/dev"), rep, readBootID())
 	log.Info("sluice-guard starting", "sysfs_root", cfg.SysfsRoot, "trusted_keys", len(keys),
-		"deauthorize_invalid", cfg.DeauthorizeInvalid, "keep_present_input", cfg.KeepPresentInput)
+		"deauthorize_invalid", cfg.DeauthorizeInvalid, "keep_present_input", cfg.KeepPresentInput,
+		"private_mount_namespace", hostNS != nil)
 	err = g.Run(ctx)
 	log.Info("sluice-guard stopped", "err", err)
 	return err

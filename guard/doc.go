@@ -17,9 +17,11 @@
 // Storage-only devices are authorized so that their block device
 // appears, while udev keeps desktop automounters away from them
 // (packaging/udev/61-sluice-guard.rules). The block devices below the USB
-// device in sysfs are then checked by guard/media (read-only, in the
-// guard's private mounts) off the event loop; a valid drive is exposed
-// read-only under expose_dir, anything else is left unexposed and, with
+// device in sysfs are then checked by guard/media (read-only, off the
+// event loop). `sluice-guard run`, as root, re-executes itself in a
+// private mount namespace (ReexecInPrivateNamespace), holding the users'
+// namespace open, so its verification mounts are seen by no one; a valid
+// drive is carried into the users' namespace read-only under expose_dir, anything else is left unexposed and, with
 // deauthorize_invalid (the default), deauthorized. A drive is allowed only
 // when every logical unit and every partition is valid: one unsigned
 // partition next to a valid one blocks the whole device.

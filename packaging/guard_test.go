@@ -9,7 +9,8 @@ import (
 const guardUnit = "systemd/sluice-guard.service"
 
 // The unit holds what the guard's security depends on, and nothing that
-// would put it in a mount namespace users do not see.
+// would start it in a mount namespace users do not see: it opens the one
+// it starts in as the users', then makes a private one of its own.
 func TestGuardUnitSettings(t *testing.T) {
 	data, err := os.ReadFile(guardUnit)
 	if err != nil {
@@ -20,6 +21,8 @@ func TestGuardUnitSettings(t *testing.T) {
 		"usbcore.authorized_default=0", "Restart=always", "RuntimeDirectoryPreserve=yes", "DevicePolicy=closed",
 		"NoNewPrivileges=yes", "CapabilityBoundingSet=CAP_SYS_ADMIN ", "RestrictAddressFamilies=AF_UNIX AF_NETLINK",
 		"ExecStart=/usr/bin/sluice-guard run --config /etc/sluice/sluice-guard.toml",
+		// The guard makes its own mount namespace and joins the users'.
+		"\nRestrictNamespaces=mnt\n",
 	} {
 		if !strings.Contains(unit, want) {
 			t.Errorf("%s lacks %q", guardUnit, want)

@@ -6,10 +6,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/sluice-ot/sluice/guard"
 	"github.com/sluice-ot/sluice/guard/cli"
 	"github.com/sluice-ot/sluice/kiosk/mount"
 )
@@ -19,6 +21,17 @@ import (
 const nsMarker = "SLUICE_GUARD_CHECK_NAMESPACE"
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "run" && os.Geteuid() == 0 && os.Getenv(guard.HostNSEnv) == "" {
+		// The daemon verifies in a private mount namespace of its own and
+		// carries valid media into the users' (guard/media). A guard that
+		// cannot make one does not run: devices stay unauthorized.
+		exe, err := os.Executable()
+		if err == nil {
+			err = guard.ReexecInPrivateNamespace(exe, os.Args, os.Environ())
+		}
+		fmt.Fprintln(os.Stderr, "sluice-guard:", err)
+		os.Exit(1)
+	}
 	if len(os.Args) > 1 && os.Args[1] == "check" && os.Geteuid() == 0 && os.Getenv(nsMarker) == "" {
 		// check mounts what it judges; in a namespace of its own, nothing
 		// it mounts is ever seen by the host, even if it is killed.

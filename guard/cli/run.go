@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/sluice-ot/sluice/guard"
 )
@@ -34,5 +35,11 @@ func runDaemon(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return wrapUserErr(err, "fix the configuration file")
 	}
-	return guard.RunDaemon(ctx, cfg, stderr)
+	// Set by cmd/sluice-guard when it re-executed itself into a private
+	// mount namespace.
+	hostNS, err := guard.HostNamespace(os.Getenv(guard.HostNSEnv))
+	if err != nil {
+		return err
+	}
+	return guard.RunDaemon(ctx, cfg, hostNS, stderr)
 }

@@ -66,21 +66,31 @@
 // that received it when it was made. The mount points are still listed in
 // the host's /proc/self/mountinfo, as names only.
 //
-// Attach exposes a valid volume by bind-mounting the verified mount at
-// ExposeDir/<name> and remounting the bind ro,nosuid,nodev,noexec. The
-// bind is the same mount that was verified (the same superblock, and for
-// FUSE the same helper process), not a second mount of the device. So
-// the guard must run in the mount namespace users see: its unit must not
-// use PrivateMounts, ProtectSystem, ProtectHome, PrivateTmp, or anything
-// else that gives it a namespace of its own. `sluice-guard check` may run
-// in a private namespace (kiosk/mount.EnterPrivateNamespace and a
-// re-exec, as cmd/sluiced does); then even WorkDir's tmpfs ends with it.
+// The daemon (`sluice-guard run`) verifies in a mount namespace of its
+// own, all of its mounts private, and gives Options.HostNS, the users'
+// namespace it opened before unsharing. Attach then exposes a valid
+// volume by cloning the verified mount (open_tree with OPEN_TREE_CLONE),
+// setting the clone ro,nosuid,nodev,noexec (mount_setattr), and moving
+// it (move_mount) to ExposeDir/<name> from an OS thread that has joined
+// HostNS (unshare CLONE_FS, setns) and is never reused: the thread is
+// locked and ends with its goroutine, and is never the main thread,
+// whose view /proc/self gives. ExposeDir is a path of HostNS. Users see
+// the exposure and nothing else: not even the names of the verification
+// mount points. Release unmounts the exposure the same way, then the
+// private mounts. Measured on Linux 6.18 with fusefat and ext4: every
+// step works, for a FUSE mount and a kernel one alike.
 //
-// A stricter design was considered and not built: verify in a private
-// mount namespace, then carry the verified mount into the users'
-// namespace with open_tree(OPEN_TREE_CLONE), setns on a locked thread
-// and move_mount. It would hide even the mount points' names; it would
-// not change what users can read.
+// Without HostNS (`sluice-guard check`, tests, a guard not run as root),
+// Attach binds the verified mount at ExposeDir/<name> and remounts the
+// bind ro,nosuid,nodev,noexec, in the caller's own namespace, which must
+// then be the users'. Either way the exposure is the same mount that was
+// verified (the same superblock, and for FUSE the same helper process),
+// not a second mount of the device. The guard's unit must not use
+// PrivateMounts, ProtectSystem, ProtectHome, PrivateTmp, or anything
+// else that gives it a namespace of its own: the namespace it starts in
+// is the one users see. `sluice-guard check` runs in a private namespace
+// (kiosk/mount.EnterPrivateNamespace and a re-exec, as cmd/sluiced does);
+// then even WorkDir's tmpfs ends with it.
 //
 // # Who reads an exposure
 //
@@ -119,7 +129,13 @@
 // Every way out releases: a blocked drive, a mount that failed, a
 // cancelled context, a failed exposure. A busy mount is retried, then
 // detached lazily. CleanStale, at daemon start, takes down what a killed
-// guard left below WorkDir and ExposeDir.
+// guard left below WorkDir and ExposeDir. With HostNS, a killed guard's
+// exposures stay readable in the users' namespace (they are its mounts,
+// holding the verified superblock) until the restarted guard's
+// CleanStale unmounts them there; its verification mounts end with its
+// private namespace, except that a FUSE helper (kiosk/mount runs it
+// without a parent-death signal) outlives the guard and keeps that
+// namespace, and the drive, open until the drive goes away.
 //
 // # What remains
 //

@@ -20,6 +20,7 @@ import (
 type Exposure struct {
 	mu     sync.Mutex
 	s      *session
+	hostNS *os.File // Options.HostNS: where points are, nil for here
 	points []string // exposed mount points, in the order made
 }
 
@@ -38,8 +39,10 @@ func (e *Exposure) Points() []string {
 // device name, made unique with -2, -3... When the drive is blocked, or on
 // error, nothing stays mounted and the Exposure is nil.
 //
-// Attach must run in the mount namespace users see (see the package
-// documentation).
+// Without Options.HostNS, Attach must run in the mount namespace users
+// see. With it, Attach runs in a private namespace of its own and carries
+// a read-only clone of each valid volume's mount into HostNS (see the
+// package documentation).
 func Attach(ctx context.Context, dev string, opts Options) (*Exposure, Result, error) {
 	opts = opts.withDefaults()
 	_, sys, err := blockDevice(dev)
@@ -64,18 +67,24 @@ func Attach(ctx context.Context, dev string, opts Options) (*Exposure, Result, e
 	// would not be there to release it.
 	err = ctx.Err()
 	if err == nil {
-		err = prepareExposeDir(opts.ExposeDir, opts.GID, opts.Umask)
+		err = inNamespace(opts.HostNS, func() error { return prepareExposeDir(opts.ExposeDir, opts.GID, opts.Umask) })
 	}
 	if err != nil {
 		return nil, Result{}, fmt.Errorf("attach %s: %w", dev, errors.Join(err, s.release()))
 	}
-	e := &Exposure{s: s}
+	e := &Exposure{s: s, hostNS: opts.HostNS}
 	for i := range res.Partitions {
 		p := &res.Partitions[i]
 		if !p.Valid || s.dirs[i] == "" {
 			continue
 		}
-		point, err := expose(s.dirs[i], opts.ExposeDir, exposeName(p.Label, p.UUID, filepath.Base(p.Device)))
+		name := exposeName(p.Label, p.UUID, filepath.Base(p.Device))
+		var point string
+		if opts.HostNS != nil {
+			point, err = exposeInto(opts.HostNS, s.dirs[i], opts.ExposeDir, name, opts.GID, opts.Umask)
+		} else {
+			point, err = expose(s.dirs[i], opts.ExposeDir, name)
+		}
 		if err != nil {
 			rerr := e.Release()
 			res.Allowed, res.Reason = false, ReasonExposeFailed
@@ -131,23 +140,9 @@ func prepareExposeDir(dir string, gid int, umask os.FileMode) error {
 // folder. The bind is the very mount that was verified (for FUSE, the
 // same helper process), not a new mount of the device.
 func expose(src, dir, base string) (string, error) {
-	var point string
-	for i := 0; ; i++ {
-		if i == 100 {
-			return "", fmt.Errorf("expose %s: no free name in %s", base, dir)
-		}
-		p := filepath.Join(dir, candidate(base, i))
-		// Mkdir, not MkdirAll: it fails on anything already there, links
-		// included, so the folder is fresh and ours.
-		err := os.Mkdir(p, 0o755)
-		if errors.Is(err, os.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return "", fmt.Errorf("expose: %w", err)
-		}
-		point = p
-		break
+	point, err := freeFolder(dir, base)
+	if err != nil {
+		return "", err
 	}
 	if err := unix.Mount(src, point, "", unix.MS_BIND, ""); err != nil {
 		os.Remove(point)
@@ -161,8 +156,28 @@ func expose(src, dir, base string) (string, error) {
 	return point, nil
 }
 
+// freeFolder makes a fresh folder of dir named after base, made unique
+// with -2, -3..., and returns it.
+func freeFolder(dir, base string) (string, error) {
+	for i := range 100 {
+		p := filepath.Join(dir, candidate(base, i))
+		// Mkdir, not MkdirAll: it fails on anything already there, links
+		// included, so the folder is fresh and ours.
+		err := os.Mkdir(p, 0o755)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("expose: %w", err)
+		}
+		return p, nil
+	}
+	return "", fmt.Errorf("expose %s: no free name in %s", base, dir)
+}
+
 // Release takes the exposed mounts down (lazily if a user holds a file
-// open: they vanish from the namespace at once), removes their folders,
+// open: they vanish from the namespace at once), in Options.HostNS when
+// Attach was given one, removes their folders,
 // then releases the private mounts. The block device keeps its read-only
 // flag. Calling it again does nothing.
 func (e *Exposure) Release() error {
@@ -172,15 +187,19 @@ func (e *Exposure) Release() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var errs []error
-	for i := len(e.points) - 1; i >= 0; i-- {
-		if err := unmount(e.points[i]); err != nil {
-			errs = append(errs, err)
-			continue
+	errs = append(errs, inNamespace(e.hostNS, func() error {
+		var errs []error
+		for i := len(e.points) - 1; i >= 0; i-- {
+			if err := unmount(e.points[i]); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if err := os.Remove(e.points[i]); err != nil {
+				errs = append(errs, fmt.Errorf("release %s: %w", e.points[i], err))
+			}
 		}
-		if err := os.Remove(e.points[i]); err != nil {
-			errs = append(errs, fmt.Errorf("release %s: %w", e.points[i], err))
-		}
-	}
+		return errors.Join(errs...)
+	}))
 	e.points = nil
 	if e.s != nil {
 		errs = append(errs, e.s.release())
@@ -223,16 +242,35 @@ func unmount(dir string) error {
 // CleanStale takes down what a killed guard left: every mount below
 // WorkDir (but not WorkDir's own tmpfs) and below ExposeDir, deepest
 // first, and the empty folders that held them. ExposeDir belongs to the
-// guard: whatever is mounted below it is an exposure. It returns the
-// paths cleaned. The daemon calls it at start, before judging drives.
+// guard: whatever is mounted below it is an exposure. With
+// Options.HostNS, ExposeDir is cleaned in HostNS, where the exposures
+// are (they outlive a killed guard: they are mounts of that namespace),
+// and WorkDir in the caller's own. It returns the paths cleaned. The
+// daemon calls it at start, before judging drives.
 func CleanStale(opts Options) ([]string, error) {
 	opts = opts.withDefaults()
-	if err := prepareExposeDir(opts.ExposeDir, opts.GID, opts.Umask); err != nil {
-		return nil, fmt.Errorf("clean stale: %w", err)
-	}
 	var all []string
 	var errs []error
-	for _, root := range []string{opts.WorkDir, opts.ExposeDir} {
+	if opts.HostNS != nil {
+		err := inNamespace(opts.HostNS, func() error {
+			if err := prepareExposeDir(opts.ExposeDir, opts.GID, opts.Umask); err != nil {
+				return err
+			}
+			cleaned, err := cleanExposeDir(opts.ExposeDir)
+			all = append(all, cleaned...)
+			return err
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("clean stale: %w", err))
+		}
+	} else if err := prepareExposeDir(opts.ExposeDir, opts.GID, opts.Umask); err != nil {
+		return nil, fmt.Errorf("clean stale: %w", err)
+	}
+	roots := []string{opts.WorkDir, opts.ExposeDir}
+	if opts.HostNS != nil {
+		roots = roots[:1]
+	}
+	for _, root := range roots {
 		if _, err := os.Lstat(root); errors.Is(err, os.ErrNotExist) {
 			continue
 		}

@@ -53,6 +53,13 @@ type Options struct {
 	// Timeout bounds the whole verification (the walk and the hashing of
 	// a drive); zero means no bound other than the context's.
 	Timeout time.Duration
+	// HostNS, when set, is the users' mount namespace (an open
+	// /proc/PID/ns/mnt) while the caller runs in a private one of its
+	// own: verification mounts stay in the caller's namespace, and
+	// Attach carries a clone of each verified mount into HostNS at
+	// ExposeDir, which is then a path of HostNS. Nil: the caller runs
+	// in the users' namespace. See the package documentation.
+	HostNS *os.File
 }
 
 func (o Options) withDefaults() Options {
