@@ -34,7 +34,8 @@ func TestGuardUnitSettings(t *testing.T) {
 		}
 		for _, ns := range []string{"PrivateMounts=", "ProtectSystem=", "ProtectHome=", "PrivateTmp=", "PrivateDevices=",
 			"ProtectKernelTunables=", "ProtectKernelModules=", "ProtectKernelLogs=", "ProtectControlGroups=",
-			"ReadWritePaths=", "ReadOnlyPaths=", "InaccessiblePaths=", "TemporaryFileSystem=", "BindPaths=", "PrivateNetwork="} {
+			"ReadWritePaths=", "ReadOnlyPaths=", "InaccessiblePaths=", "TemporaryFileSystem=", "BindPaths=", "PrivateNetwork=",
+			"ProtectHostname=", "ProtectProc=", "ProcSubset=", "PrivateIPC=", "PrivateUsers="} {
 			if strings.HasPrefix(line, ns) {
 				t.Errorf("%s sets %s: the guard must share the users' mount namespace (and the host's network namespace for uevents)", guardUnit, line)
 			}
