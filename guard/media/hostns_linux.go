@@ -3,19 +3,16 @@
 package media
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
-	"strconv"
-	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sluice-ot/sluice/kiosk/mount"
 )
 
 // exposeAttrs are the attributes of an exposure carried into the host
@@ -109,7 +106,7 @@ func cleanExposeDir(dir string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clean %s: %w", dir, err)
 	}
-	pts, err := mountPointsBelow(f, dir)
+	pts, err := mount.PointsBelow(f, dir)
 	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("clean %s: read mountinfo: %w", dir, err)
@@ -139,45 +136,4 @@ func cleanExposeDir(dir string) ([]string, error) {
 		}
 	}
 	return cleaned, errors.Join(errs...)
-}
-
-// mountPointsBelow lists the distinct mount points strictly below dir in
-// a mountinfo file, deepest first.
-func mountPointsBelow(r io.Reader, dir string) ([]string, error) {
-	seen := map[string]bool{}
-	var out []string
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 5 {
-			continue
-		}
-		p := unescapeOctal(f[4])
-		if strings.HasPrefix(p, dir+"/") && !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
-	return out, sc.Err()
-}
-
-// unescapeOctal undoes mountinfo's octal escapes (\040 for space...).
-func unescapeOctal(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+4 <= len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }

@@ -139,6 +139,20 @@ func TestParseMountinfo(t *testing.T) {
 	}
 }
 
+func TestPointsBelow(t *testing.T) {
+	// The sample mounts s1/p1 once; a second line for it (mounted over)
+	// is listed once.
+	info := sampleMountinfo + "40 1 0:40 / /run/sluice/media/s1/p1 rw - fuse.fusefat fusefat rw\n"
+	got, err := PointsBelow(strings.NewReader(info), "/run/sluice/media")
+	want := []string{"/run/sluice/media/s 1/with\\slash", "/run/sluice/media/s1/p1"}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("PointsBelow = %q, %v; want %q, deepest first", got, err, want)
+	}
+	if got, _ := PointsBelow(strings.NewReader(info), "/run/sluice/media/s1/p1"); len(got) != 0 {
+		t.Errorf("PointsBelow(a mount point itself) = %q, want nothing strictly below", got)
+	}
+}
+
 func FuzzParseMountinfo(f *testing.F) {
 	f.Add(sampleMountinfo)
 	f.Add(`1 2 3 4 \ 6 - x \1`)

@@ -3,6 +3,7 @@ package mount
 import (
 	"bufio"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -61,4 +62,24 @@ func unescape(s string) string {
 func under(p, dir string) bool {
 	d := strings.TrimSuffix(dir, "/")
 	return p == d || strings.HasPrefix(p, d+"/")
+}
+
+// PointsBelow lists the distinct mount points strictly below dir in a
+// mountinfo file (proc(5)), deepest first: the order to unmount them in.
+// The guard reads it for another mount namespace than its own.
+func PointsBelow(mountinfo io.Reader, dir string) ([]string, error) {
+	all, err := parseMountinfo(mountinfo)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range all {
+		if strings.HasPrefix(e.Point, dir+"/") && !seen[e.Point] {
+			seen[e.Point] = true
+			out = append(out, e.Point)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out, nil
 }
