@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"strings"
-	"time"
 
 	"github.com/sluice-ot/sluice/guard"
 	"github.com/sluice-ot/sluice/guard/media"
@@ -62,7 +61,8 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if err != nil {
 		return ExitFailed, wrapUserErr(err, "check the public key files")
 	}
-	opts := media.Options{Trusted: keys, Now: time.Now, WorkDir: cfg.WorkDir, Log: slog.New(slog.DiscardHandler)}
+	// The daemon's options, so that check judges as it does.
+	opts := guard.MediaOptions(cfg, keys, slog.New(slog.DiscardHandler))
 	res, err := media.Check(ctx, paths[0], opts)
 	if err != nil {
 		return ExitFailed, wrapUserErr(err, "check the path (a block device or an image needs root)")
