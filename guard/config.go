@@ -117,9 +117,9 @@ func Defaults() Config {
 	return Config{
 		SysfsRoot:          "/sys",
 		TrustedKeys:        []string{"/etc/sluice/station.pub"},
-		ExposeDir:          "/media/sluice",
+		ExposeDir:          media.DefaultExposeDir,
 		ExposeUmask:        Umask(media.DefaultUmask),
-		WorkDir:            "/run/sluice-guard/verify",
+		WorkDir:            media.DefaultWorkDir,
 		RunDir:             "/run/sluice-guard",
 		DeauthorizeInvalid: true,
 		KeepPresentInput:   p.KeepPresentInput,
