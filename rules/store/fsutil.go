@@ -1,12 +1,16 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"syscall"
 )
+
+// errNotRegular is copyFile's refusal of a FIFO, device or directory.
+var errNotRegular = errors.New("not a regular file")
 
 // copyFile copies src to dst, at most max bytes, and fsyncs dst. It fails
 // for a src that is not a regular file or is larger than max.
@@ -24,7 +28,7 @@ func copyFile(dst, src string, max int64) error {
 		return err
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s: not a regular file", src)
+		return fmt.Errorf("%s: %w", src, errNotRegular)
 	}
 	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {

@@ -231,6 +231,9 @@ func copyIn(dst, src string, max int64) error {
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 			return err
 		}
+		if errors.Is(err, errNotRegular) {
+			return refuse(err) // not "over the limit": it may be empty
+		}
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			return err // an I/O error, not the bundle's fault

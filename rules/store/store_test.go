@@ -398,6 +398,9 @@ func TestImportFIFO(t *testing.T) {
 		if err == nil {
 			t.Error("Import(FIFO) succeeded")
 		}
+		if !errors.Is(err, ErrRefused) || errors.Is(err, bundle.ErrTooLarge) {
+			t.Errorf("Import(FIFO) = %v, want ErrRefused, not ErrTooLarge", err)
+		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Import(FIFO) hangs")
 	}
