@@ -51,15 +51,14 @@ func Handler(st Station, log *slog.Logger) http.Handler {
 		if s := r.URL.Query().Get("limit"); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 1 || n > 1000 {
-				writeError(w, fmt.Errorf("%w: limit must be 1 to 1000", ErrInvalid))
+				writeError(w, log, fmt.Errorf("%w: limit must be 1 to 1000", ErrInvalid))
 				return
 			}
 			limit = n
 		}
 		ss, err := st.Sessions(r.Context(), limit)
 		if err != nil {
-			log.Error("list sessions", "err", err)
-			writeError(w, err)
+			writeError(w, log, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, ss)
@@ -67,14 +66,14 @@ func Handler(st Station, log *slog.Logger) http.Handler {
 	mux.HandleFunc("GET /v1/sessions/{id}", func(w http.ResponseWriter, r *http.Request) {
 		d, err := st.Session(r.Context(), r.PathValue("id"))
 		if err != nil {
-			writeError(w, err)
+			writeError(w, log, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, d)
 	})
 	mux.HandleFunc("POST /v1/sessions/{id}/cancel", func(w http.ResponseWriter, r *http.Request) {
 		if err := st.Cancel(r.PathValue("id")); err != nil {
-			writeError(w, err)
+			writeError(w, log, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -86,26 +85,26 @@ func Handler(st Station, log *slog.Logger) http.Handler {
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&body); err != nil {
-			writeError(w, fmt.Errorf("%w: body must be {\"operator\": \"...\"}", ErrInvalid))
+			writeError(w, log, fmt.Errorf("%w: body must be {\"operator\": \"...\"}", ErrInvalid))
 			return
 		}
 		if err := st.SetOperator(body.Operator); err != nil {
-			writeError(w, err)
+			writeError(w, log, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /v1/events", func(w http.ResponseWriter, r *http.Request) {
-		serveEvents(w, r, st)
+		serveEvents(w, r, st, log)
 	})
 	return mux
 }
 
 // serveEvents streams events as server-sent events until the client goes.
-func serveEvents(w http.ResponseWriter, r *http.Request, st Station) {
+func serveEvents(w http.ResponseWriter, r *http.Request, st Station, log *slog.Logger) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
-		writeError(w, errors.New("streaming unsupported"))
+		writeError(w, log, errors.New("streaming unsupported"))
 		return
 	}
 	events, stop := st.Subscribe()
@@ -146,7 +145,9 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, err error) {
+// writeError answers with err's text when the client can act on it, and
+// otherwise logs err and answers with a pointer to the log.
+func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	code := http.StatusInternalServerError
 	msg := "internal error; see the station log"
 	switch {
@@ -156,6 +157,8 @@ func writeError(w http.ResponseWriter, err error) {
 		code, msg = http.StatusConflict, err.Error()
 	case errors.Is(err, ErrInvalid):
 		code, msg = http.StatusBadRequest, err.Error()
+	default:
+		log.Error("api request", "err", err)
 	}
 	writeJSON(w, code, Error{Error: msg})
 }
