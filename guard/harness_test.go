@@ -164,8 +164,6 @@ func (m *fakeMedia) Attach(_ context.Context, dev string) (func() error, MediaRe
 	}, res, nil
 }
 
-func (m *fakeMedia) Check(context.Context, string) (MediaResult, error) { return MediaResult{}, nil }
-
 func (m *fakeMedia) snapshot() (attached, released []string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

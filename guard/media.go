@@ -32,7 +32,6 @@ type PartitionResult struct {
 // valid, exposes it read-only; release undoes that exposure.
 type mediaVerifier interface {
 	Attach(ctx context.Context, dev string) (release func() error, res MediaResult, err error)
-	Check(ctx context.Context, target string) (MediaResult, error)
 }
 
 // ErrNoMediaVerifier is the verdict while the guard is built without
@@ -44,10 +43,6 @@ type noMedia struct{}
 
 func (noMedia) Attach(context.Context, string) (func() error, MediaResult, error) {
 	return nil, MediaResult{}, ErrNoMediaVerifier
-}
-
-func (noMedia) Check(context.Context, string) (MediaResult, error) {
-	return MediaResult{}, ErrNoMediaVerifier
 }
 
 // diskFinder lists the whole-disk block devices (device node paths)

@@ -36,11 +36,6 @@ func (m guardMedia) Attach(ctx context.Context, dev string) (func() error, Media
 	return release, fromMedia(r), err
 }
 
-func (m guardMedia) Check(ctx context.Context, target string) (MediaResult, error) {
-	r, err := media.Check(ctx, target, m.opts)
-	return fromMedia(r), err
-}
-
 // fromMedia keeps what the log needs of a media.Result: the drive's
 // reason followed by each volume's, so a refusal names the precise cause
 // (unsigned, untrusted-key, expired, changed-file, extra-file...).
