@@ -246,3 +246,30 @@ func FuzzWalk(f *testing.F) {
 		})
 	})
 }
+
+// TestTarSkippedDataBounded: archive/tar skips the data of a member of an
+// unknown type inside Next, where no member limit counts it; a compressed
+// tar must not make it decompress without bound.
+func TestTarSkippedDataBounded(t *testing.T) {
+	const size = 80 << 20
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	tw := tar.NewWriter(zw)
+	if err := tw.WriteHeader(&tar.Header{Name: "odd", Typeflag: 'Z', Size: size, Mode: 0o644}); err != nil {
+		t.Fatal(err)
+	}
+	zeros := make([]byte, 1<<20)
+	for range size / len(zeros) {
+		tw.Write(zeros)
+	}
+	tw.WriteHeader(&tar.Header{Name: "after", Typeflag: tar.TypeReg, Mode: 0o644})
+	tw.Close()
+	zw.Close()
+	got, err := walkBytes(t, "gzip", buf.Bytes(), "x.tar.gz")
+	if !errors.Is(err, archive.ErrCorrupt) {
+		t.Errorf("Walk(tar.gz skipping %d bytes) error = %v, want ErrCorrupt", size, err)
+	}
+	if len(got) != 1 || got[0].kind != archive.Special {
+		t.Errorf("Walk(tar.gz skipping %d bytes) = %+v, want the special member only", size, got)
+	}
+}

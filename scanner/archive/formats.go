@@ -88,8 +88,17 @@ func walkZipMember(zf *zip.File, m Member, fn WalkFunc) error {
 	return fn(m, &errTagger{r: rc, member: zf.Name})
 }
 
+// tarOverheadMax bounds what a tar may hold besides its members' data:
+// headers, PAX records and long names, padding, and the data of members
+// that are not read (special files). archive/tar reads all of it inside
+// Next, where the walk's limits, which count members' bytes, never see
+// it: a compressed stream of PAX headers would otherwise be decompressed
+// without end. Real tars spend about 1 KiB on each member.
+const tarOverheadMax = 64 << 20
+
 func walkTar(ctx context.Context, r io.Reader, fn WalkFunc) error {
-	tr := tar.NewReader(r)
+	in := &tarInput{ctx: ctx, r: r}
+	tr := tar.NewReader(in)
 	for {
 		if err := checkCtx(ctx); err != nil {
 			return err
@@ -99,6 +108,9 @@ func walkTar(ctx context.Context, r io.Reader, fn WalkFunc) error {
 			return nil
 		}
 		if err != nil {
+			if cerr := checkCtx(ctx); cerr != nil {
+				return cerr
+			}
 			return corrupt(err)
 		}
 		m := Member{Name: h.Name, Size: h.Size, Kind: File}
@@ -115,12 +127,45 @@ func walkTar(ctx context.Context, r io.Reader, fn WalkFunc) error {
 		}
 		var r io.Reader
 		if m.Kind == File {
-			r = &errTagger{r: tr}
+			r = &errTagger{r: &tarData{tr: tr, in: in}}
 		}
 		if err := fn(m, r); err != nil {
 			return err
 		}
 	}
+}
+
+// tarInput is what archive/tar reads from: it stops at cancellation, and
+// once more than tarOverheadMax bytes were read that were not handed out
+// as members' data.
+type tarInput struct {
+	ctx             context.Context
+	r               io.Reader
+	read, delivered int64
+}
+
+func (t *tarInput) Read(p []byte) (int, error) {
+	if err := t.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if t.read-t.delivered > tarOverheadMax {
+		return 0, fmt.Errorf("%w: tar holds more than %s outside its members' data", ErrCorrupt, sizeText(tarOverheadMax))
+	}
+	n, err := t.r.Read(p)
+	t.read += int64(n)
+	return n, err
+}
+
+// tarData reads a member's data, counting it as handed out.
+type tarData struct {
+	tr *tar.Reader
+	in *tarInput
+}
+
+func (d *tarData) Read(p []byte) (int, error) {
+	n, err := d.tr.Read(p)
+	d.in.delivered += int64(n)
+	return n, err
 }
 
 // walkStream walks a gzip, bzip2 or xz stream. A tar inside (.tar.gz,
