@@ -453,6 +453,19 @@ func TestOperatorName(t *testing.T) {
 	}
 }
 
+// login types pin and code on the admin keypad, each followed by Next,
+// and returns what the last Next asks of the daemon.
+func login(m *Model, pin, code string) []Cmd {
+	for _, r := range pin {
+		m.AdminKey(r)
+	}
+	m.AdminNext()
+	for _, r := range code {
+		m.AdminKey(r)
+	}
+	return m.AdminNext()
+}
+
 func TestAdminLogin(t *testing.T) {
 	c := newClock()
 	m := newModel(c)
@@ -477,26 +490,12 @@ func TestAdminLogin(t *testing.T) {
 		t.Errorf("lockout: %+v", v)
 	}
 	m.LoginDone("", nil) // no login in flight: ignored
-	for _, r := range "2468" {
-		m.AdminKey(r)
-	}
-	m.AdminNext()
-	for _, r := range "654321" {
-		m.AdminKey(r)
-	}
-	m.AdminNext()
+	login(m, "2468", "654321")
 	m.LoginDone("", fmt.Errorf("wrapped: %w", admin.ErrBadCredentials))
 	if got := m.View().Login.Error.Key; got != "login.bad" {
 		t.Errorf("bad credentials: error = %s", got)
 	}
-	for _, r := range "2468" {
-		m.AdminKey(r)
-	}
-	m.AdminNext()
-	for _, r := range "654321" {
-		m.AdminKey(r)
-	}
-	m.AdminNext()
+	login(m, "2468", "654321")
 	cmds = m.LoginDone("tok", nil)
 	if want := []Cmd{AdminFetch{"tok"}}; !cmp.Equal(cmds, want) {
 		t.Fatalf("after login cmds = %v, want %v", cmds, want)
