@@ -263,6 +263,15 @@ func (o *offsetReader) full(p []byte) error {
 	return nil
 }
 
+func (o *offsetReader) skip(n int) error {
+	k, err := o.r.Discard(n)
+	o.off += int64(k)
+	if err != nil {
+		return corrupt(fmt.Errorf("zip: directory: %w", xzTruncated(err)))
+	}
+	return nil
+}
+
 // readCentral reads one central header, leaving its name in *name.
 func readCentral(cr *offsetReader, base int64, name, scratch *[]byte) (zipEntry, error) {
 	e := zipEntry{central: cr.off}
@@ -278,7 +287,7 @@ func readCentral(cr *offsetReader, base int64, name, scratch *[]byte) (zipEntry,
 	csize, usize, off := uint64(le.Uint32(h[20:])), le.Uint32(h[24:]), uint64(le.Uint32(h[42:]))
 	nameLen, extraLen, commentLen := int(le.Uint16(h[28:])), int(le.Uint16(h[30:])), int(le.Uint16(h[32:]))
 	*name = slices.Grow((*name)[:0], nameLen)[:nameLen]
-	*scratch = slices.Grow((*scratch)[:0], max(extraLen, commentLen))
+	*scratch = slices.Grow((*scratch)[:0], extraLen)
 	extra := (*scratch)[:extraLen]
 	if err := cr.full(*name); err != nil {
 		return e, err
@@ -286,8 +295,7 @@ func readCentral(cr *offsetReader, base int64, name, scratch *[]byte) (zipEntry,
 	if err := cr.full(extra); err != nil {
 		return e, err
 	}
-	extra = slices.Clone(extra) // the comment reuses the scratch buffer
-	if err := cr.full((*scratch)[:commentLen]); err != nil {
+	if err := cr.skip(commentLen); err != nil {
 		return e, err
 	}
 	needU, needC, needO := usize == math.MaxUint32, csize == math.MaxUint32, off == math.MaxUint32
