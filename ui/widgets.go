@@ -110,18 +110,6 @@ var (
 	colWhite   = color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff}
 )
 
-func toneColor(t model.Tone) color.Color {
-	switch t {
-	case model.ToneGood:
-		return colGood
-	case model.ToneWarn:
-		return colWarn
-	case model.ToneBad:
-		return colBad
-	}
-	return colNeutral
-}
-
 // toneColorName is a tone as a theme colour, for labels and rich text.
 func toneColorName(t model.Tone) fyne.ThemeColorName {
 	switch t {
@@ -213,7 +201,8 @@ func middle(objs ...fyne.CanvasObject) fyne.CanvasObject {
 
 // banner is the big outcome: a coloured band with the title in white.
 func banner(title string, tone model.Tone) fyne.CanvasObject {
-	bg := canvas.NewRectangle(toneColor(tone))
+	// The band takes the tone's colour from the theme, as labels do.
+	bg := canvas.NewRectangle(newTheme().Color(toneColorName(tone), theme.VariantLight))
 	bg.CornerRadius = 12
 	t := centeredWords(title, sizeBanner, model.ToneNeutral, true)
 	white := container.NewThemeOverride(t, whiteText{newTheme()})
