@@ -149,9 +149,6 @@ func (k *Kiosk) end(v model.View) fyne.CanvasObject {
 		lines = append(lines, k.tr(model.T("result.transfer_id").With("ID", e.TransferID)))
 	}
 	top := []fyne.CanvasObject{banner(k.tr(e.Title), e.Tone), line(strings.Join(lines, "\n"), model.ToneNeutral)}
-	advice := centeredWords(k.tr(e.Advice), sizeAdvice, model.ToneNeutral, true)
-	done := button(k.t("button.done"), widget.MediumImportance, func() { k.m.Dismiss(); k.render() })
-	bottom := container.NewVBox(advice, container.NewCenter(big(done, 240)))
 
 	var list fyne.CanvasObject = layout.NewSpacer()
 	switch {
@@ -168,7 +165,15 @@ func (k *Kiosk) end(v model.View) fyne.CanvasObject {
 		title := oneLine(k.t("result.files_title"), model.ToneNeutral, true)
 		list = container.NewBorder(title, nil, nil, nil, scrollList(rows, nil))
 	}
-	return container.NewBorder(container.NewVBox(top...), bottom, nil, nil, list)
+	return container.NewBorder(container.NewVBox(top...), k.doneBar(e.Advice), nil, nil, list)
+}
+
+// doneBar is the foot of an ended session's screen: what to do now, and
+// the Done button that takes the screen away.
+func (k *Kiosk) doneBar(advice model.Text) fyne.CanvasObject {
+	a := centeredWords(k.tr(advice), sizeAdvice, model.ToneNeutral, true)
+	done := button(k.t("button.done"), widget.MediumImportance, func() { k.m.Dismiss(); k.render() })
+	return container.NewVBox(a, container.NewCenter(big(done, 240)))
 }
 
 func (k *Kiosk) update(v model.View) fyne.CanvasObject {
@@ -188,7 +193,5 @@ func (k *Kiosk) update(v model.View) fyne.CanvasObject {
 		}
 		list = scrollList(rows, k.m.AdminTouched)
 	}
-	advice := centeredWords(k.tr(u.Advice), sizeAdvice, model.ToneNeutral, true)
-	done := button(k.t("button.done"), widget.MediumImportance, func() { k.m.Dismiss(); k.render() })
-	return container.NewBorder(top, container.NewVBox(advice, container.NewCenter(big(done, 240))), nil, nil, list)
+	return container.NewBorder(top, k.doneBar(u.Advice), nil, nil, list)
 }
