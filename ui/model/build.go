@@ -129,7 +129,7 @@ func (m *Model) scanView() ScanView {
 		v.Files = TN("scan.files", p.FilesTotal).With("Done", p.FilesDone)
 		v.Current = Shorten(p.Current, 56)
 		v.Clean = TN("scan.clean", s.Counts.Clean)
-		v.Held = TN("scan.held", heldBack(api.Counts(s.Counts)))
+		v.Held = TN("scan.held", heldBack(s.Counts))
 		v.ETA = eta(p.ETASeconds)
 	}
 	if m.status != nil && m.status.Waiting > 0 {
