@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -39,14 +40,7 @@ var Languages = []string{"en", "es", "fr", "de"}
 const Default = "en"
 
 // Supported reports whether lang is one of Languages.
-func Supported(lang string) bool {
-	for _, l := range Languages {
-		if l == lang {
-			return true
-		}
-	}
-	return false
-}
+func Supported(lang string) bool { return slices.Contains(Languages, lang) }
 
 // Catalog translates message keys into one of Languages.
 type Catalog struct {
