@@ -16,7 +16,7 @@ work=$(realpath -m "$here/../build/bench-kiosk")
 # shellcheck source=demo/kiosk-lib.sh
 source "$here/../demo/kiosk-lib.sh"
 trap kiosk_cleanup EXIT
-need_tools Xvfb xdotool xdpyinfo import setpriv mkfs.ext4 losetup python3
+need_tools Xvfb xdotool xdpyinfo xwd md5sum setpriv mkfs.ext4 losetup python3
 rm -rf "$work"
 mkdir -p "$work"
 now() { date +%s.%N; }
