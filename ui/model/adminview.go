@@ -101,7 +101,7 @@ func (m *Model) stationLines() []Line {
 	switch {
 	case d.OK:
 		dest.Value, dest.Tone = T("admin.station.free").With("GB", fmt.Sprintf("%.1f", float64(d.FreeBytes)/1e9)), ToneGood
-	case d.TotalBytes > 0 && d.FreeBytes == 0:
+	case destFull(d):
 		dest.Value, dest.Tone = T("strip.dest.full"), ToneBad
 	default:
 		dest.Value, dest.Tone = T("strip.dest.problem"), ToneBad

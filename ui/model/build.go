@@ -66,6 +66,10 @@ func (m *Model) screen() Screen {
 // nothing to an operator.
 func noBundle(r api.Rules) bool { return r.Name == api.RulesConfigured }
 
+// destFull reports whether a destination that is not OK is so because it
+// has no room left, rather than for another problem.
+func destFull(d api.Destination) bool { return d.TotalBytes > 0 && d.FreeBytes == 0 }
+
 func strip(st *api.Status) Strip {
 	var s Strip
 	r := st.Rules
@@ -85,7 +89,7 @@ func strip(st *api.Status) Strip {
 	switch {
 	case d.OK:
 		s.Destination, s.DestTone = T("strip.dest.ok"), ToneGood
-	case d.TotalBytes > 0 && d.FreeBytes == 0:
+	case destFull(d):
 		s.Destination, s.DestTone = T("strip.dest.full"), ToneBad
 		s.Warning = T("idle.warn.full")
 	default:
