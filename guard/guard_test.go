@@ -257,17 +257,35 @@ func TestNoBlockDevice(t *testing.T) {
 }
 
 // TestVerifyDisks: a device is allowed only when it has a disk and every
-// disk is allowed.
+// disk is allowed, and no disk is exposed before all are judged: a good
+// disk beside a bad one is released without ever being exposed.
 func TestVerifyDisks(t *testing.T) {
-	m := &fakeMedia{results: map[string]MediaResult{"/dev/good": {Allowed: true, Reason: "ok"}, "/dev/bad": {Reason: "unsigned"}}}
 	for _, tt := range []struct {
 		disks []string
 		want  bool
 	}{{nil, false}, {[]string{"/dev/good"}, true}, {[]string{"/dev/good", "/dev/bad"}, false}, {[]string{"/dev/bad"}, false}} {
-		_, res := verifyDisks(t.Context(), m, tt.disks)
+		m := &fakeMedia{results: map[string]MediaResult{"/dev/good": {Allowed: true, Reason: "ok"}, "/dev/bad": {Reason: "unsigned"}}}
+		releases, res := verifyDisks(t.Context(), m, tt.disks)
 		if res.Allowed != tt.want {
 			t.Errorf("verifyDisks(%v) allowed = %v, want %v (%s)", tt.disks, res.Allowed, tt.want, res.Reason)
 		}
+		if wantExposed := tt.want; (len(m.exposed) > 0) != wantExposed {
+			t.Errorf("verifyDisks(%v) exposed %v; want exposure only when allowed", tt.disks, m.exposed)
+		}
+		for _, r := range releases {
+			r()
+		}
+		m.mu.Lock()
+		held := 0
+		for _, d := range tt.disks {
+			if d == "/dev/good" {
+				held++
+			}
+		}
+		if len(m.released) != held {
+			t.Errorf("verifyDisks(%v): %d of %d held disks released through its releases", tt.disks, len(m.released), held)
+		}
+		m.mu.Unlock()
 	}
 	if _, res := verifyDisks(t.Context(), noMedia{}, []string{"/dev/good"}); res.Allowed || !strings.Contains(res.Reason, "not available") {
 		t.Errorf("noMedia verdict = %+v", res)

@@ -140,15 +140,17 @@ func decisionFor(device, decision string) func(rec) bool {
 
 func msgIs(msg string) func(rec) bool { return func(r rec) bool { return r.msg == msg } }
 
-// fakeMedia answers Attach from a table by device node, and remembers.
+// fakeMedia answers Verify from a table by device node, and remembers
+// what was checked (attached), exposed, and released.
 type fakeMedia struct {
 	mu       sync.Mutex
 	results  map[string]MediaResult
 	attached []string
+	exposed  []string
 	released []string
 }
 
-func (m *fakeMedia) Attach(_ context.Context, dev string) (func() error, MediaResult, error) {
+func (m *fakeMedia) Verify(_ context.Context, dev string) (heldMedia, MediaResult, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.attached = append(m.attached, dev)
@@ -156,12 +158,27 @@ func (m *fakeMedia) Attach(_ context.Context, dev string) (func() error, MediaRe
 	if !res.Allowed {
 		return nil, res, nil
 	}
-	return func() error {
-		m.mu.Lock()
-		m.released = append(m.released, dev)
-		m.mu.Unlock()
-		return nil
-	}, res, nil
+	return fakeHeld{m, dev}, res, nil
+}
+
+// fakeHeld is a drive fakeMedia verified.
+type fakeHeld struct {
+	m   *fakeMedia
+	dev string
+}
+
+func (h fakeHeld) Release() error {
+	h.m.mu.Lock()
+	h.m.released = append(h.m.released, h.dev)
+	h.m.mu.Unlock()
+	return nil
+}
+
+func (h fakeHeld) Expose(context.Context) (func() error, error) {
+	h.m.mu.Lock()
+	h.m.exposed = append(h.m.exposed, h.dev)
+	h.m.mu.Unlock()
+	return h.Release, nil
 }
 
 func (m *fakeMedia) snapshot() (attached, released []string) {

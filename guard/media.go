@@ -28,10 +28,17 @@ type PartitionResult struct {
 	Problems                      []string
 }
 
-// mediaVerifier checks a whole-disk block device and, when its media is
-// valid, exposes it read-only; release undoes that exposure.
+// mediaVerifier checks a whole-disk block device. When its media is
+// valid the drive is held, verified but not yet exposed.
 type mediaVerifier interface {
-	Attach(ctx context.Context, dev string) (release func() error, res MediaResult, err error)
+	Verify(ctx context.Context, dev string) (held heldMedia, res MediaResult, err error)
+}
+
+// heldMedia is a verified drive, not yet exposed: Expose makes it
+// available read-only (release undoes that), Release drops it unexposed.
+type heldMedia interface {
+	Expose(ctx context.Context) (release func() error, err error)
+	Release() error
 }
 
 // ErrNoMediaVerifier is the verdict while the guard is built without
@@ -41,7 +48,7 @@ var ErrNoMediaVerifier = errors.New("media verification is not available in this
 // noMedia refuses every drive: the fail-closed stand-in for a verifier.
 type noMedia struct{}
 
-func (noMedia) Attach(context.Context, string) (func() error, MediaResult, error) {
+func (noMedia) Verify(context.Context, string) (heldMedia, MediaResult, error) {
 	return nil, MediaResult{}, ErrNoMediaVerifier
 }
 
@@ -130,17 +137,23 @@ func waitDisks(ctx context.Context, find diskFinder, usbSysPath string, timeout 
 	}
 }
 
-// verifyDisks attaches every disk of one USB device. The device is
-// allowed only if it has at least one disk and every disk is allowed:
-// one bad logical unit blocks the whole device, as one bad partition
-// blocks the whole drive.
+// verifyDisks judges every disk of a device before exposing any: the
+// device is allowed only when there is a disk and every one is valid, so
+// a bad disk (a second logical unit, a card reader's other slot) blocks
+// the good ones without their ever having been visible. releases undo
+// whatever is held or exposed, whatever the verdict.
 func verifyDisks(ctx context.Context, m mediaVerifier, disks []string) (releases []func() error, res MediaResult) {
 	res.Allowed = len(disks) > 0
 	var reasons []string
+	type heldDisk struct {
+		disk string
+		heldMedia
+	}
+	var held []heldDisk
 	for _, disk := range disks {
-		release, r, err := m.Attach(ctx, disk)
-		if release != nil {
-			releases = append(releases, release)
+		h, r, err := m.Verify(ctx, disk)
+		if h != nil {
+			held = append(held, heldDisk{disk, h})
 		}
 		switch {
 		case err != nil:
@@ -153,6 +166,19 @@ func verifyDisks(ctx context.Context, m mediaVerifier, disks []string) (releases
 			reasons = append(reasons, fmt.Sprintf("%s: %s", disk, r.Reason))
 		}
 		res.Partitions = append(res.Partitions, r.Partitions...)
+	}
+	for _, h := range held {
+		if !res.Allowed {
+			releases = append(releases, h.Release)
+			continue
+		}
+		release, err := h.Expose(ctx)
+		if err != nil {
+			res.Allowed = false
+			reasons = append(reasons, fmt.Sprintf("expose %s: %v", h.disk, err))
+			continue
+		}
+		releases = append(releases, release)
 	}
 	res.Reason = strings.Join(reasons, "; ")
 	return releases, res

@@ -27,13 +27,25 @@ func newMediaVerifier(cfg Config, keys []minisign.PublicKey, log *slog.Logger) m
 	return guardMedia{opts: MediaOptions(cfg, keys, log)}
 }
 
-func (m guardMedia) Attach(ctx context.Context, dev string) (func() error, MediaResult, error) {
-	e, r, err := media.Attach(ctx, dev, m.opts)
-	var release func() error
-	if e != nil {
-		release = e.Release
+func (m guardMedia) Verify(ctx context.Context, dev string) (heldMedia, MediaResult, error) {
+	v, r, err := media.Verify(ctx, dev, m.opts)
+	if v == nil {
+		return nil, fromMedia(r), err
 	}
-	return release, fromMedia(r), err
+	return heldDrive{v}, fromMedia(r), err
+}
+
+// heldDrive is a guard/media Verified as the event loop holds it.
+type heldDrive struct{ v *media.Verified }
+
+func (h heldDrive) Release() error { return h.v.Release() }
+
+func (h heldDrive) Expose(ctx context.Context) (func() error, error) {
+	e, _, err := h.v.Expose(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.Release, nil
 }
 
 // fromMedia keeps what the log needs of a media.Result: the drive's

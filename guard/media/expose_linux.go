@@ -31,46 +31,79 @@ func (e *Exposure) Points() []string {
 	return append([]string(nil), e.points...)
 }
 
-// Attach is the daemon's path: it sets the whole disk dev and its
-// partitions read-only (BLKROSET, left set), verifies every volume in
-// private mounts under WorkDir, and if the drive is allowed binds each
-// valid volume read-only (ro,nosuid,nodev,noexec) at ExposeDir/<name>,
-// the name being the volume's cleaned label, else its UUID, else its
-// device name, made unique with -2, -3... When the drive is blocked, or on
-// error, nothing stays mounted and the Exposure is nil.
-//
-// Without Options.HostNS, Attach must run in the mount namespace users
-// see. With it, Attach runs in a private namespace of its own and carries
-// a read-only clone of each valid volume's mount into HostNS (see the
-// package documentation).
-func Attach(ctx context.Context, dev string, opts Options) (*Exposure, Result, error) {
+// Verified is a drive whose every volume holds a valid transfer, mounted
+// only privately: nothing of it is exposed yet. Expose makes it available;
+// Release drops it. A caller judging a device of several disks verifies
+// them all before exposing any, so that a bad disk blocks the good ones
+// without their ever having been visible.
+type Verified struct {
+	s    *session
+	dev  string
+	opts Options
+	res  Result
+}
+
+// Verify sets the whole disk dev and its partitions read-only (BLKROSET,
+// left set) and verifies every volume in private mounts under WorkDir.
+// When the drive is allowed it stays mounted there, held by the returned
+// Verified; when it is blocked, or on error, nothing stays mounted and the
+// Verified is nil.
+func Verify(ctx context.Context, dev string, opts Options) (*Verified, Result, error) {
 	opts = opts.withDefaults()
 	_, sys, err := blockDevice(dev)
 	if err != nil {
-		return nil, Result{}, fmt.Errorf("attach %s: %w", dev, err)
+		return nil, Result{}, fmt.Errorf("verify %s: %w", dev, err)
 	}
 	if _, ok := isPartition(sys); ok {
-		return nil, Result{}, fmt.Errorf("attach %s: %w", dev, ErrNotWholeDisk)
+		return nil, Result{}, fmt.Errorf("verify %s: %w", dev, ErrNotWholeDisk)
 	}
 	s, err := inspect(ctx, dev, opts, false)
 	if err != nil {
-		return nil, Result{}, fmt.Errorf("attach %s: %w", dev, err)
+		return nil, Result{}, fmt.Errorf("verify %s: %w", dev, err)
 	}
-	res := s.result
-	if !res.Allowed {
+	if !s.result.Allowed {
 		if err := s.release(); err != nil {
-			return nil, res, fmt.Errorf("attach %s: %w", dev, err)
+			return nil, s.result, fmt.Errorf("verify %s: %w", dev, err)
 		}
-		return nil, res, nil
+		return nil, s.result, nil
+	}
+	return &Verified{s: s, dev: dev, opts: opts, res: s.result}, s.result, nil
+}
+
+// Release unmounts a verified drive that will not be exposed.
+func (v *Verified) Release() error {
+	if v == nil || v.s == nil {
+		return nil
+	}
+	err := v.s.release()
+	v.s = nil
+	return err
+}
+
+// Expose binds each valid volume of v read-only (ro,nosuid,nodev,noexec)
+// at ExposeDir/<name>, the name being the volume's cleaned label, else its
+// UUID, else its device name, made unique with -2, -3... The Exposure
+// takes over v's mounts. On error nothing stays mounted or exposed, the
+// Exposure is nil and the result says "expose-failed".
+//
+// Without Options.HostNS, Expose must run in the mount namespace users
+// see. With it, the verification runs in a private namespace of its own
+// and Expose carries a read-only clone of each valid volume's mount into
+// HostNS (see the package documentation).
+func (v *Verified) Expose(ctx context.Context) (*Exposure, Result, error) {
+	s, opts, res, dev := v.s, v.opts, v.res, v.dev
+	v.s = nil
+	if s == nil {
+		return nil, res, fmt.Errorf("expose %s: already exposed or released", dev)
 	}
 	// A caller that gave up after the verdict gets nothing exposed: it
 	// would not be there to release it.
-	err = ctx.Err()
+	err := ctx.Err()
 	if err == nil {
 		err = inNamespace(opts.HostNS, func() error { return prepareExposeDir(opts.ExposeDir, opts.GID, opts.Umask) })
 	}
 	if err != nil {
-		return nil, Result{}, fmt.Errorf("attach %s: %w", dev, errors.Join(err, s.release()))
+		return nil, Result{}, fmt.Errorf("expose %s: %w", dev, errors.Join(err, s.release()))
 	}
 	e := &Exposure{s: s, hostNS: opts.HostNS}
 	for i := range res.Partitions {
@@ -91,13 +124,24 @@ func Attach(ctx context.Context, dev string, opts Options) (*Exposure, Result, e
 			for j := range res.Partitions {
 				res.Partitions[j].Exposed = ""
 			}
-			return nil, res, fmt.Errorf("attach %s: %w", dev, errors.Join(err, rerr))
+			return nil, res, fmt.Errorf("expose %s: %w", dev, errors.Join(err, rerr))
 		}
 		p.Exposed = point
 		e.points = append(e.points, point)
 		opts.Log.Info("volume exposed", "device", p.Device, "transfer", p.Transfer, "at", point)
 	}
 	return e, res, nil
+}
+
+// Attach verifies the whole disk dev and, when it is allowed, exposes it:
+// Verify, then Expose. When the drive is blocked, or on error, nothing
+// stays mounted and the Exposure is nil.
+func Attach(ctx context.Context, dev string, opts Options) (*Exposure, Result, error) {
+	v, res, err := Verify(ctx, dev, opts)
+	if v == nil {
+		return nil, res, err
+	}
+	return v.Expose(ctx)
 }
 
 // exposeFlags are the flags of an exposed mount, whatever the private one

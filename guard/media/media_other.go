@@ -20,6 +20,22 @@ func Check(ctx context.Context, target string, opts Options) (Result, error) {
 	return Result{}, errUnsupported("check")
 }
 
+// Verified is a verified drive not yet exposed; not on this platform.
+type Verified struct{}
+
+// Verify is not supported outside Linux.
+func Verify(ctx context.Context, dev string, opts Options) (*Verified, Result, error) {
+	return nil, Result{}, errUnsupported("verify")
+}
+
+// Expose is not supported outside Linux.
+func (v *Verified) Expose(ctx context.Context) (*Exposure, Result, error) {
+	return nil, Result{}, errUnsupported("expose")
+}
+
+// Release does nothing outside Linux.
+func (v *Verified) Release() error { return nil }
+
 // Attach is not supported outside Linux.
 func Attach(ctx context.Context, dev string, opts Options) (*Exposure, Result, error) {
 	return nil, Result{}, errUnsupported("attach")
