@@ -57,7 +57,7 @@ group = "nogroup"
 [scan]
 block_hashes = ["$1"]
 TOML
-  if ! pgrep -x systemd-udevd >/dev/null && [ -x /lib/systemd/systemd-udevd ]; then
+  if ! udevadm control --ping --timeout=3 >/dev/null 2>&1 && [ -x /lib/systemd/systemd-udevd ]; then
     /lib/systemd/systemd-udevd >/dev/null 2>&1 &
     udevd_pid=$!
     sleep 0.5

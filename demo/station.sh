@@ -47,7 +47,7 @@ group = ""
 block_hashes = ["$demo/blocklist.txt"]
 TOML
 
-if ! pgrep -x systemd-udevd >/dev/null && [ -x /lib/systemd/systemd-udevd ]; then
+if ! udevadm control --ping --timeout=3 >/dev/null 2>&1 && [ -x /lib/systemd/systemd-udevd ]; then
   say "starting systemd-udevd (stopped again at the end)"
   /lib/systemd/systemd-udevd >/dev/null 2>&1 &
   udevd_pid=$!

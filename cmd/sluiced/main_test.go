@@ -20,15 +20,11 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/sluice-ot/sluice/internal/testenv"
 )
@@ -47,7 +43,6 @@ var udev struct {
 }
 
 const (
-	udevd    = "/lib/systemd/systemd-udevd"
 	udevRule = "/etc/udev/rules.d/99-sluiced-e2e.rules"
 	// imagePrefix starts the name of every drive image of this suite, in
 	// a directory whose name starts with workPrefix; the udev rule
@@ -129,73 +124,12 @@ func requireStation(t *testing.T) {
 	if bins.err != nil {
 		t.Fatalf("building the binaries: %v", bins.err)
 	}
-	udev.once.Do(func() { udev.stop, udev.err = startUdev() })
+	udev.once.Do(func() { udev.stop, udev.err = testenv.UdevRule(udevRule, rule) })
 	if udev.err != nil {
 		testenv.Require(t, "the udev path is not available: "+udev.err.Error())
 	}
-	if !udevAlive() {
+	if !testenv.UdevAnswers() {
 		// Another package's test may have stopped a udevd it started.
 		t.Fatal("systemd-udevd stopped answering during the suite")
 	}
-}
-
-// startUdev installs the test rule and starts systemd-udevd unless one
-// runs. The returned func undoes both; it stops only a udevd it started.
-func startUdev() (stop func(), err error) {
-	stop = func() {}
-	if _, err := os.Stat(udevd); err != nil {
-		return stop, fmt.Errorf("%s is not installed (package udev; make deps installs it)", udevd)
-	}
-	if _, err := exec.LookPath("udevadm"); err != nil {
-		return stop, fmt.Errorf("udevadm is not installed")
-	}
-	if err := os.WriteFile(udevRule, []byte(rule), 0o644); err != nil {
-		return stop, err
-	}
-	removeRule := func() {
-		os.Remove(udevRule)
-		exec.Command("udevadm", "control", "--reload").Run()
-	}
-	stop = removeRule
-	if !udevAlive() {
-		cmd := exec.Command(udevd)
-		// Its own process group, so that its workers go with it.
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		if err := cmd.Start(); err != nil {
-			return stop, fmt.Errorf("start %s: %w", udevd, err)
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		stop = func() {
-			removeRule()
-			pgid := cmd.Process.Pid
-			syscall.Kill(-pgid, syscall.SIGTERM)
-			select {
-			case <-exited:
-			case <-time.After(3 * time.Second):
-			}
-			syscall.Kill(-pgid, syscall.SIGKILL)
-			<-exited
-		}
-		for deadline := time.Now().Add(10 * time.Second); !udevAlive(); time.Sleep(50 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				return stop, fmt.Errorf("%s did not answer on its control socket", udevd)
-			}
-		}
-	}
-	if out, err := exec.Command("udevadm", "control", "--reload").CombinedOutput(); err != nil {
-		return stop, fmt.Errorf("udevadm control --reload: %v: %s", err, strings.TrimSpace(string(out)))
-	}
-	return stop, nil
-}
-
-// udevAlive reports whether systemd-udevd answers on its control socket
-// (the socket file outlives a killed udevd).
-func udevAlive() bool {
-	c, err := net.DialTimeout("unixpacket", "/run/udev/control", time.Second)
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
 }

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -147,23 +146,13 @@ func TestWatchPresentAtStart(t *testing.T) {
 // so the drive is reported only because udev says ID_BUS=usb.
 func TestWatchUdev(t *testing.T) {
 	img := partitionedImage(t)
-	const udevd = "/lib/systemd/systemd-udevd"
 	testenv.Tools(t, "udevadm")
-	if _, err := os.Stat(udevd); err != nil {
-		testenv.Require(t, "systemd-udevd is not installed (package udev; make deps installs it)")
+	stop, err := testenv.UdevRule("/etc/udev/rules.d/99-sluice-test.rules",
+		`SUBSYSTEM=="block", KERNEL=="loop[0-9]*", ENV{ID_BUS}="usb", ENV{ID_SERIAL}="TEST_STICK_0001"`+"\n")
+	t.Cleanup(stop)
+	if err != nil {
+		testenv.Require(t, "the udev path is not available: "+err.Error())
 	}
-	rule := "/etc/udev/rules.d/99-sluice-test.rules"
-	if err := os.WriteFile(rule, []byte(`SUBSYSTEM=="block", KERNEL=="loop[0-9]*", ENV{ID_BUS}="usb", ENV{ID_SERIAL}="TEST_STICK_0001"`+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		os.Remove(rule)
-		exec.Command("udevadm", "control", "--reload").Run()
-	})
-	if !udevAlive() {
-		startUdevd(t, udevd)
-	}
-	testenv.Run(t, "udevadm", "control", "--reload")
 
 	w, events := run(t, Config{PreferUdev: true, Settle: 500 * time.Millisecond})
 	if w.Source() != "udev" {
@@ -183,44 +172,5 @@ func TestWatchUdev(t *testing.T) {
 	testenv.Run(t, "losetup", "-d", dev)
 	if ev, ok := next(t, events, dev, 15*time.Second); !ok || ev.Kind != Removed {
 		t.Fatalf("after detaching %s: %v, %v, want Removed", dev, ev.Kind, ok)
-	}
-}
-
-// startUdevd runs systemd-udevd in the foreground as our child, so that
-// it can be stopped by its pid, and waits for its control socket.
-func startUdevd(t *testing.T, path string) {
-	t.Helper()
-	cmd := exec.Command(path)
-	// Its own process group, so that its workers, which hold the control
-	// socket too, go with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", path, err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		pgid := cmd.Process.Pid
-		syscall.Kill(-pgid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(3 * time.Second):
-			t.Logf("%s ignored SIGTERM; killing it", path)
-		}
-		syscall.Kill(-pgid, syscall.SIGKILL)
-		<-exited
-		for end := time.Now().Add(5 * time.Second); udevAlive() && time.Now().Before(end); {
-			time.Sleep(50 * time.Millisecond) // the group's last members are exiting
-		}
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if exec.Command("udevadm", "control", "--ping").Run() == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not create %s", path, udevControl)
-		}
-		time.Sleep(50 * time.Millisecond) // no event to await: udevd has no readiness signal without systemd
 	}
 }
