@@ -3,6 +3,7 @@ package device
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,7 +67,8 @@ func TestIdentifyRecordedRejects(t *testing.T) {
 		tr.cfg.AcceptLoop = true
 		n := 0
 		for _, name := range tr.disks() {
-			n += len(tr.settle(name))
+			evs, _ := tr.settle(name)
+			n += len(evs)
 		}
 		if n != want {
 			t.Errorf("initial scan of %s: %d events, want %d", tree, n, want)
@@ -102,5 +104,52 @@ func TestDiskOf(t *testing.T) {
 		if got, _ := diskOf(tt.path, tt.typ); got != tt.disk {
 			t.Errorf("diskOf(%s) = %s, want %s", tt.path, got, tt.disk)
 		}
+	}
+}
+
+// TestSettleAwaitsAnnouncement: a medium that sysfs shows before any of
+// its events arrived (its DISKSEQ is newer than every one announced) is
+// put off for one more quiet period, and identified once its event comes,
+// or after that period all the same.
+func TestSettleAwaitsAnnouncement(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "sysfs")
+	if out, err := exec.Command("cp", "-a", filepath.Join("testdata", "sysfs", "stick"), root).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v\n%s", err, out)
+	}
+	setSeq := func(seq string) {
+		if err := os.WriteFile(filepath.Join(root, "class", "block", "sdb", "diskseq"), []byte(seq+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := testCfg("stick")
+	cfg.SysfsRoot = root
+	settle := func(tr *tracker) (int, bool) {
+		evs, again := tr.settle("sdb")
+		return len(evs), again
+	}
+
+	tr := newTracker(cfg.withDefaults())
+	setSeq("41")
+	tr.announce("sdb", "40") // the last event named the medium before
+	if n, again := settle(tr); n != 0 || !again {
+		t.Fatalf("settle with diskseq 41 after events up to 40 = %d events, again %v; want none, again", n, again)
+	}
+	tr.announce("sdb", "41")
+	if n, again := settle(tr); n != 1 || again {
+		t.Errorf("settle once 41 was announced = %d events, again %v; want the insertion", n, again)
+	}
+
+	tr = newTracker(cfg.withDefaults())
+	tr.announce("sdb", "40")
+	tr.announce("sdb", "not a number") // ignored
+	settle(tr)
+	if n, again := settle(tr); n != 1 || again {
+		t.Errorf("second settle of a medium never announced = %d events, again %v; want the insertion", n, again)
+	}
+
+	tr = newTracker(cfg.withDefaults())
+	tr.announce("sdb", "41")
+	if n, again := settle(tr); n != 1 || again {
+		t.Errorf("settle of an announced medium = %d events, again %v; want the insertion at once", n, again)
 	}
 }

@@ -3,6 +3,7 @@ package device
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -12,14 +13,53 @@ import (
 // removed. A disk's media is identified by its size and diskseq, so a
 // loop device that is detached and attached again within one quiet
 // period still yields Removed then Inserted.
+//
+// sysfs can run ahead of the events. A quiet period that began with one
+// medium's removal can end after the next medium arrived but before its
+// own events (a loop device reused at once; udevd still busy with its
+// rules): identified then, the drive would lack the partitions still to
+// come, and once reported it is not identified again. Every block uevent
+// carries the disk's DISKSEQ, which grows with each new medium, so the
+// tracker keeps the highest one announced per disk and identifies a
+// medium only once its events have begun to arrive. The kernel announces
+// a few media changes before it counts them (a loop device's backing file
+// swapped in place), so a medium still unannounced after one more quiet
+// period is identified all the same.
 type tracker struct {
-	cfg      Config
-	inserted map[string]Drive  // disks reported as Inserted, by name
-	media    map[string]string // their media key at insertion
+	cfg       Config
+	inserted  map[string]Drive  // disks reported as Inserted, by name
+	media     map[string]string // their media key at insertion
+	announced map[string]uint64 // the highest DISKSEQ seen in each disk's events
+	deferred  map[string]uint64 // the unannounced DISKSEQ a settle put off, once
 }
 
 func newTracker(cfg Config) *tracker {
-	return &tracker{cfg: cfg, inserted: map[string]Drive{}, media: map[string]string{}}
+	return &tracker{cfg: cfg, inserted: map[string]Drive{}, media: map[string]string{},
+		announced: map[string]uint64{}, deferred: map[string]uint64{}}
+}
+
+// announce records the DISKSEQ property of a uevent for disk name; an
+// empty or malformed one (a kernel without diskseq) is ignored.
+func (t *tracker) announce(name, diskseq string) {
+	if seq, err := strconv.ParseUint(diskseq, 10, 64); err == nil && seq > t.announced[name] {
+		t.announced[name] = seq
+	}
+}
+
+// putOff reports whether settling disk name should wait one more quiet
+// period: its medium is newer than any its events have named, so its own
+// events are still on their way. It puts a medium off once.
+func (t *tracker) putOff(name string) bool {
+	known, ok := t.announced[name]
+	if !ok {
+		return false // the initial scan, or a kernel without diskseq
+	}
+	seq, err := strconv.ParseUint(readAttr(filepath.Join(t.cfg.SysfsRoot, "class", "block", name, "diskseq")), 10, 64)
+	if err != nil || seq <= known || t.deferred[name] == seq {
+		return false
+	}
+	t.deferred[name] = seq
+	return true
 }
 
 // mediaKey is "" when the disk has no media (size 0, or gone).
@@ -33,29 +73,34 @@ func (t *tracker) mediaKey(name string) string {
 }
 
 // settle reports what changed for disk name since it was last settled.
-func (t *tracker) settle(name string) []Event {
+// again asks the caller to settle it once more after a quiet period, even
+// if no event comes.
+func (t *tracker) settle(name string) (evs []Event, again bool) {
 	key := t.mediaKey(name)
-	var evs []Event
 	if old, ok := t.media[name]; ok {
 		if old == key {
-			return nil
+			return nil, false
 		}
 		evs = t.gone(name)
 	}
 	if key == "" {
-		return evs
+		return evs, false
+	}
+	if t.putOff(name) {
+		t.cfg.Log.Debug("medium not announced yet", "device", name)
+		return evs, true
 	}
 	d, err := identify(t.cfg, name)
 	if err != nil {
 		t.cfg.Log.Debug("identify", "device", name, "err", err)
-		return evs
+		return evs, false
 	}
 	if !t.accept(d) {
-		return evs
+		return evs, false
 	}
 	t.inserted[name], t.media[name] = d, key
 	t.cfg.Log.Info("drive inserted", "device", d.Device, "bus", d.Bus, "serial", d.Serial)
-	return append(evs, Event{Kind: Inserted, Drive: d})
+	return append(evs, Event{Kind: Inserted, Drive: d}), false
 }
 
 // gone reports the removal of disk name if it had been reported inserted.

@@ -73,13 +73,23 @@ func (w *Watcher) Run(ctx context.Context, out chan<- Event) error {
 		return nil
 	}
 	for _, name := range t.disks() {
-		if err := emit(t.settle(name)); err != nil {
+		evs, _ := t.settle(name) // nothing announced yet: never again
+		if err := emit(evs); err != nil {
 			return nil
 		}
 	}
 
 	fire := make(chan string)
 	timers := map[string]*time.Timer{}
+	// arm settles disk once it has been quiet for cfg.Settle.
+	arm := func(disk string) {
+		timers[disk] = time.AfterFunc(w.cfg.Settle, func() {
+			select {
+			case fire <- disk:
+			case <-ctx.Done():
+			}
+		})
+	}
 	defer func() {
 		for _, tm := range timers {
 			tm.Stop()
@@ -96,8 +106,12 @@ func (w *Watcher) Run(ctx context.Context, out chan<- Event) error {
 			return fmt.Errorf("watch devices: %w", err)
 		case name := <-fire:
 			delete(timers, name)
-			if err := emit(t.settle(name)); err != nil {
+			evs, again := t.settle(name)
+			if err := emit(evs); err != nil {
 				return nil
+			}
+			if again {
+				arm(name)
 			}
 		case d, ok := <-devs:
 			if !ok {
@@ -107,7 +121,8 @@ func (w *Watcher) Run(ctx context.Context, out chan<- Event) error {
 				return errors.New("watch devices: monitor closed")
 			}
 			disk, part := diskOf(d.Devpath(), d.Devtype())
-			w.cfg.Log.Debug("uevent", "action", d.Action(), "disk", disk, "partition", part)
+			w.cfg.Log.Debug("uevent", "action", d.Action(), "disk", disk, "partition", part, "diskseq", d.PropertyValue("DISKSEQ"))
+			t.announce(disk, d.PropertyValue("DISKSEQ"))
 			if tm := timers[disk]; tm != nil {
 				tm.Stop()
 				delete(timers, disk)
@@ -120,12 +135,7 @@ func (w *Watcher) Run(ctx context.Context, out chan<- Event) error {
 			}
 			// Wait until the disk is quiet: its partitions and udev
 			// properties arrive in the events that follow.
-			timers[disk] = time.AfterFunc(w.cfg.Settle, func() {
-				select {
-				case fire <- disk:
-				case <-ctx.Done():
-				}
-			})
+			arm(disk)
 		}
 	}
 }
