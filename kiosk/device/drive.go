@@ -38,6 +38,10 @@ type Drive struct {
 	// fully parsed; Refusal fails closed on it.
 	DescriptorsErr string
 	Partitions     []Partition
+	// PartitionTable is the type of the table found on a disk that shows
+	// no partitions ("dos", "gpt"): an empty table, or partitions the
+	// kernel has yet to add.
+	PartitionTable string
 }
 
 // USB interface classes Refusal cares about.

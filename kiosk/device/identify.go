@@ -64,25 +64,30 @@ func identify(cfg Config, name string) (Drive, error) {
 	if len(d.Partitions) == 0 && d.Size > 0 {
 		// A superfloppy, or no table at all: the whole disk is the volume.
 		p := Partition{Device: d.Device, Size: d.Size}
-		fsProps(cfg, &p, props)
+		props = fsProps(cfg, &p, props)
 		if p.FSType != "" {
 			d.Partitions = []Partition{p}
+		} else {
+			d.PartitionTable = props["ID_PART_TABLE_TYPE"]
 		}
 	}
 	return d, nil
 }
 
 // fsProps fills the filesystem fields from udev properties, or else from
-// the probe. Partition tables are not filesystems.
-func fsProps(cfg Config, p *Partition, props map[string]string) {
+// the probe, and returns the properties it used. Partition tables are not
+// filesystems.
+func fsProps(cfg Config, p *Partition, props map[string]string) map[string]string {
 	if props["ID_FS_TYPE"] == "" && fileExists(p.Device) {
 		probed, err := cfg.Probe(p.Device)
 		if err != nil {
 			cfg.Log.Debug("probe filesystem", "device", p.Device, "err", err)
 		}
-		props = map[string]string{"ID_FS_TYPE": probed["TYPE"], "ID_FS_UUID": probed["UUID"], "ID_FS_LABEL": probed["LABEL"]}
+		props = map[string]string{"ID_FS_TYPE": probed["TYPE"], "ID_FS_UUID": probed["UUID"], "ID_FS_LABEL": probed["LABEL"],
+			"ID_PART_TABLE_TYPE": probed["PTTYPE"]}
 	}
 	p.FSType, p.FSUUID, p.FSLabel = props["ID_FS_TYPE"], props["ID_FS_UUID"], props["ID_FS_LABEL"]
+	return props
 }
 
 func applyUdev(d *Drive, props map[string]string) {

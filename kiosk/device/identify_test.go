@@ -112,10 +112,7 @@ func TestDiskOf(t *testing.T) {
 // put off for one more quiet period, and identified once its event comes,
 // or after that period all the same.
 func TestSettleAwaitsAnnouncement(t *testing.T) {
-	root := filepath.Join(t.TempDir(), "sysfs")
-	if out, err := exec.Command("cp", "-a", filepath.Join("testdata", "sysfs", "stick"), root).CombinedOutput(); err != nil {
-		t.Fatalf("cp: %v\n%s", err, out)
-	}
+	root := copyTree(t, "stick")
 	setSeq := func(seq string) {
 		if err := os.WriteFile(filepath.Join(root, "class", "block", "sdb", "diskseq"), []byte(seq+"\n"), 0o644); err != nil {
 			t.Fatal(err)
@@ -152,4 +149,54 @@ func TestSettleAwaitsAnnouncement(t *testing.T) {
 	if n, again := settle(tr); n != 1 || again {
 		t.Errorf("settle of an announced medium = %d events, again %v; want the insertion at once", n, again)
 	}
+}
+
+// TestSettleAwaitsPartitions: a disk whose partition table shows no
+// partitions yet (a loop device before partx) is given a few more quiet
+// periods for them to appear, then reported as it is.
+func TestSettleAwaitsPartitions(t *testing.T) {
+	root := copyTree(t, "stick")
+	sdb, err := filepath.EvalSymlinks(filepath.Join(root, "class", "block", "sdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(sdb, "sdb1")); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testCfg("stick")
+	cfg.SysfsRoot = root
+	cfg.Probe = func(string) (map[string]string, error) { return map[string]string{"PTTYPE": "dos"}, nil }
+	cfg.DevRoot = t.TempDir() // the probe runs only on a device node that exists
+	if err := os.WriteFile(filepath.Join(cfg.DevRoot, "sdb"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tr := newTracker(cfg.withDefaults())
+	for i := range maxTableWaits {
+		if evs, again := tr.settle("sdb"); len(evs) != 0 || !again {
+			t.Fatalf("settle %d of a table without partitions = %d events, again %v; want none, again", i+1, len(evs), again)
+		}
+	}
+	evs, again := tr.settle("sdb")
+	if len(evs) != 1 || again || evs[0].Drive.PartitionTable != "dos" || len(evs[0].Drive.Partitions) != 0 {
+		t.Fatalf("settle after %d waits = %+v, again %v; want the insertion of a drive with an empty dos table", maxTableWaits, evs, again)
+	}
+
+	// A partition that appears while the disk waits ends the wait.
+	root = copyTree(t, "stick")
+	cfg.SysfsRoot = root
+	tr = newTracker(cfg.withDefaults())
+	evs, again = tr.settle("sdb")
+	if len(evs) != 1 || again || len(evs[0].Drive.Partitions) != 1 {
+		t.Errorf("settle of a disk with its partition = %+v, again %v; want the insertion at once", evs, again)
+	}
+}
+
+// copyTree copies the recorded sysfs tree name to a temporary folder.
+func copyTree(t *testing.T, name string) string {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), "sysfs")
+	if out, err := exec.Command("cp", "-a", filepath.Join("testdata", "sysfs", name), root).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v\n%s", err, out)
+	}
+	return root
 }

@@ -31,11 +31,21 @@ type tracker struct {
 	media     map[string]string // their media key at insertion
 	announced map[string]uint64 // the highest DISKSEQ seen in each disk's events
 	deferred  map[string]uint64 // the unannounced DISKSEQ a settle put off, once
+	// tableWaits counts the quiet periods a disk with a partition table
+	// but no partitions yet has been given, up to maxTableWaits.
+	tableWaits map[string]int
 }
+
+// maxTableWaits bounds how long a disk whose partition table shows no
+// partitions is given for them to appear (each wait is one Config.Settle).
+// A kernel adds a real stick's partitions before announcing it; on a loop
+// device a tool such as partx adds them after the attach. A table still
+// empty after the waits is reported as it is.
+const maxTableWaits = 5
 
 func newTracker(cfg Config) *tracker {
 	return &tracker{cfg: cfg, inserted: map[string]Drive{}, media: map[string]string{},
-		announced: map[string]uint64{}, deferred: map[string]uint64{}}
+		announced: map[string]uint64{}, deferred: map[string]uint64{}, tableWaits: map[string]int{}}
 }
 
 // announce records the DISKSEQ property of a uevent for disk name; an
@@ -84,6 +94,7 @@ func (t *tracker) settle(name string) (evs []Event, again bool) {
 		evs = t.gone(name)
 	}
 	if key == "" {
+		delete(t.tableWaits, name)
 		return evs, false
 	}
 	if t.putOff(name) {
@@ -98,6 +109,12 @@ func (t *tracker) settle(name string) (evs []Event, again bool) {
 	if !t.accept(d) {
 		return evs, false
 	}
+	if d.PartitionTable != "" && len(d.Partitions) == 0 && t.tableWaits[name] < maxTableWaits {
+		t.tableWaits[name]++
+		t.cfg.Log.Debug("partitions not added yet", "device", name, "table", d.PartitionTable)
+		return evs, true
+	}
+	delete(t.tableWaits, name)
 	t.inserted[name], t.media[name] = d, key
 	t.cfg.Log.Info("drive inserted", "device", d.Device, "bus", d.Bus, "serial", d.Serial)
 	return append(evs, Event{Kind: Inserted, Drive: d}), false

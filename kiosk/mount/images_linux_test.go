@@ -29,7 +29,7 @@ var testFiles = map[string]string{
 func requireLoop(t *testing.T, tools ...string) {
 	t.Helper()
 	testenv.Root(t, "mounting loop devices")
-	testenv.Tools(t, append([]string{"losetup", "sfdisk", "umount"}, tools...)...)
+	testenv.Tools(t, append([]string{"losetup", "sfdisk", "umount", "blockdev"}, tools...)...)
 	testenv.LoopDevices(t)
 }
 
@@ -125,6 +125,11 @@ func mkfs(t *testing.T, fstype, dev string) {
 	default:
 		t.Fatalf("mkfs: no recipe for %s", fstype)
 	}
+	// Write the device's cache through to the image now. Closing the
+	// device does that only on its last close, and a udevd probing it
+	// (a watch on block devices) may still hold it open; a test then hashed
+	// the image before its filesystem had reached it.
+	testenv.Run(t, "blockdev", "--flushbufs", dev)
 }
 
 // waitNoMount waits for a FUSE helper to let go of dir's mount.
