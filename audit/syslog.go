@@ -2,7 +2,9 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sluice-ot/sluice/audit/syslog"
@@ -46,12 +48,20 @@ func SessionEvent(s *Session) Event {
 		sev = SevNotice
 	}
 	i := func(n int64) string { return strconv.FormatInt(n, 10) }
+	engines := make([]string, 0, len(s.EngineVersions))
+	for name, v := range s.EngineVersions {
+		engines = append(engines, name+" "+v)
+	}
+	slices.Sort(engines)
 	return Event{MsgID: "SESSION", Severity: sev, Params: []Param{
+		{Name: "station", Value: s.Station},
 		{Name: "id", Value: s.ID}, {Name: "state", Value: s.State}, {Name: "reason", Value: s.Reason}, {Name: "operator", Value: s.Operator},
-		{Name: "vendor", Value: s.Device.Vendor}, {Name: "model", Value: s.Device.Model}, {Name: "serial", Value: s.Device.Serial},
+		{Name: "bus", Value: s.Device.Bus}, {Name: "vendor", Value: s.Device.Vendor}, {Name: "model", Value: s.Device.Model},
+		{Name: "serial", Value: s.Device.Serial}, {Name: "size", Value: i(s.Device.Size)},
 		{Name: "files", Value: i(s.Files)}, {Name: "bytes", Value: i(s.Bytes)}, {Name: "clean", Value: i(s.Clean)},
 		{Name: "infected", Value: i(s.Infected)}, {Name: "blocked", Value: i(s.Blocked)}, {Name: "errors", Value: i(s.Errors)},
 		{Name: "transfer", Value: s.TransferID}, {Name: "rules", Value: s.RulesVersion},
+		{Name: "engines", Value: strings.Join(engines, ", ")},
 		{Name: "duration_ms", Value: i(s.Duration().Milliseconds())},
 	}, Msg: fmt.Sprintf("session %s %s: %d files, %d infected, %d blocked", s.ID, s.State, s.Files, s.Infected, s.Blocked)}
 }

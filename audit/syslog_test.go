@@ -48,7 +48,8 @@ func TestSyslogUDP(t *testing.T) {
 	}
 	msg := string(buf[:n])
 	t.Logf("udp: %s", msg)
-	for _, w := range []string{"<108>1 ", " st-01 sluice - SESSION [sluice@32473 id=\"S-1\"", `operator="Jo \"the\" \\op\]"`, `infected="1"`, `duration_ms="2000"`} {
+	for _, w := range []string{"<108>1 ", " st-01 sluice - SESSION [sluice@32473 station=\"st-01\" id=\"S-1\"", `operator="Jo \"the\" \\op\]"`, `infected="1"`, `duration_ms="2000"`,
+		`station="st-01"`, `bus="usb"`, `serial="S1"`, `size="8589934592"`, `rules="2025.03.01"`, `engines="yara 4.5"`} {
 		if !strings.Contains(msg, w) {
 			t.Errorf("message lacks %q", w)
 		}
