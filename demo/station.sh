@@ -13,9 +13,10 @@ mkdir -p "$work/state" "$work/transfers"
 
 say() { printf '\n== %s\n' "$*"; }
 
-daemon_pid="" udevd_pid="" loop=""
+daemon_pid="" udevd_pid="" watch_pid="" loop=""
 cleanup() {
   set +e
+  [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null
   [ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
   if [ -n "$daemon_pid" ]; then kill "$daemon_pid" 2>/dev/null; wait "$daemon_pid" 2>/dev/null; fi
   if [ -n "$udevd_pid" ]; then kill "$udevd_pid" 2>/dev/null; sleep 0.5; kill -9 "$udevd_pid" 2>/dev/null; fi
@@ -83,6 +84,7 @@ loop=$(losetup -f --show -P "$img")
 partx -a "$loop" 2>/dev/null || true
 status=0
 wait "$watch_pid" || status=$?
+watch_pid=""
 
 say "the session as the station recorded it"
 "$bin/sluice" sessions --socket "$work/api.sock" --limit 1
