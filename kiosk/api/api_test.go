@@ -9,7 +9,9 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -162,11 +164,11 @@ func TestUnreachable(t *testing.T) {
 	}
 }
 
-// The socket is 0660 and replaced when stale; a user outside the group
-// cannot connect.
+// The socket is 0660 and removed on Close; a user outside the group
+// cannot connect. (TestSocketNeverWider replaces a stale socket.)
 func TestSocketPermissions(t *testing.T) {
 	testenv.Root(t, "checking that another user is refused")
-	// A folder nobody may enter, so that only the socket's mode decides.
+	// A folder everyone may enter, so that only the socket's mode decides.
 	dir, err := os.MkdirTemp("", "sluice-api-")
 	if err != nil {
 		t.Fatal(err)
@@ -180,10 +182,13 @@ func TestSocketPermissions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln.Close() // leaves a stale socket file behind
+	ln.Close()
+	if _, err := os.Lstat(sock); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after Close, Lstat(socket) = %v; want it removed", err)
+	}
 	ln, err = Listen(sock, "")
 	if err != nil {
-		t.Fatalf("Listen over a stale socket: %v", err)
+		t.Fatalf("Listen again: %v", err)
 	}
 	defer ln.Close()
 	fi, err := os.Stat(sock)
@@ -191,29 +196,88 @@ func TestSocketPermissions(t *testing.T) {
 		t.Fatalf("socket mode = %v, %v; want 0660", fi.Mode(), err)
 	}
 	// Run a copy of this test binary as nobody, asking it to dial.
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	copyExe := filepath.Join(dir, "dial.test")
-	data, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(copyExe, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(copyExe)
-	cmd.Env = append(os.Environ(), "SLUICE_API_DIAL="+sock)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
+	if out, err := dialAs(t, dir, sock, "refused", nil); err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
 	}
 }
 
-// TestMain doubles as the child of TestSocketPermissions: run as nobody,
-// it dials the socket and must be refused.
+// The socket belongs to the configured group: a user with that group as a
+// supplementary group connects and reads the status; the same user
+// without it is refused.
+func TestSocketGroup(t *testing.T) {
+	testenv.Root(t, "giving the socket a group and connecting as another user")
+	const group = "daemon" // in every Debian base system
+	g, err := user.LookupGroup(group)
+	if err != nil {
+		testenv.Require(t, "no group "+group+" to give the socket: "+err.Error())
+	}
+	gid, err := strconv.Atoi(g.Gid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A folder everyone may enter: only the socket's mode and group decide.
+	dir, err := os.MkdirTemp("", "sluice-api-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "api.sock")
+	ln, err := Listen(sock, group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- Serve(ctx, ln, Handler(&fakeStation{}, nil)) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	fi, err := os.Lstat(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := fi.Sys().(*syscall.Stat_t)
+	if fi.Mode().Type() != os.ModeSocket || fi.Mode().Perm() != 0o660 || st.Uid != 0 || int(st.Gid) != gid {
+		t.Fatalf("socket %v uid %d gid %d; want a socket 0660, uid 0, gid %d (%s)", fi.Mode(), st.Uid, st.Gid, gid, group)
+	}
+	if out, err := dialAs(t, dir, sock, "status", []uint32{uint32(gid)}); err != nil {
+		t.Errorf("nobody with group %s: %v\n%s", group, err, out)
+	}
+	if out, err := dialAs(t, dir, sock, "refused", nil); err != nil {
+		t.Errorf("nobody without group %s: %v\n%s", group, err, out)
+	}
+}
+
+// dialAs runs a copy of this test binary, in dir, as nobody with the
+// supplementary groups given, to dial sock and expect want ("refused" or
+// "status"); see TestMain. The copy is needed because go test's binary
+// lies in a folder nobody may enter.
+func dialAs(t *testing.T, dir, sock, want string, groups []uint32) ([]byte, error) {
+	t.Helper()
+	exe := filepath.Join(dir, "dial.test")
+	if _, err := os.Stat(exe); err != nil {
+		self, err := os.Executable()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(self)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(exe, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), "SLUICE_API_DIAL="+sock, "SLUICE_API_DIAL_WANT="+want)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534, Groups: groups}}
+	return cmd.CombinedOutput()
+}
+
+// TestMain doubles as the child of the tests that connect as another user
+// (dialAs, TestAdminPeerCredentials).
 func TestMain(m *testing.M) {
 	if sock := os.Getenv("SLUICE_API_ADMIN_CHILD"); sock != "" {
 		if err := adminPeerChild(sock, os.Getenv("SLUICE_API_ADMIN_CODE")); err != nil {
@@ -223,12 +287,37 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	if sock := os.Getenv("SLUICE_API_DIAL"); sock != "" {
-		_, err := net.Dial("unix", sock)
-		if !errors.Is(err, syscall.EACCES) {
-			os.Stderr.WriteString("dial as nobody: want permission denied, got " + fmt.Sprint(err) + "\n")
+		if err := dialChild(sock, os.Getenv("SLUICE_API_DIAL_WANT")); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
 			os.Exit(1)
 		}
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+// dialChild is dialAs's child: as nobody, it must be refused the socket
+// (want "refused") or read the status through it (want "status").
+func dialChild(sock, want string) error {
+	if os.Getuid() == 0 {
+		return errors.New("the child must not run as root")
+	}
+	switch want {
+	case "refused":
+		c, err := net.Dial("unix", sock)
+		if err == nil {
+			c.Close()
+		}
+		if !errors.Is(err, syscall.EACCES) {
+			return fmt.Errorf("dial as nobody: want permission denied, got %v", err)
+		}
+		return nil
+	case "status":
+		s, err := NewClient(sock).Status(context.Background())
+		if err != nil || s.StationID != "gate-1" {
+			return fmt.Errorf("Status() as nobody = %+v, %v; want gate-1's", s, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("SLUICE_API_DIAL_WANT=%q, want refused or status", want)
 }

@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -163,41 +165,79 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	writeJSON(w, code, Error{Error: msg})
 }
 
-// Listen opens the API socket at path: a stale socket from a previous run
-// is replaced, the socket gets mode 0660 and, when group is not empty,
-// that group, so that only root and the group's members may connect.
+// Listen opens the API socket at path with mode 0660 and, when group is
+// not empty, that group, so that only root and the group's members may
+// connect. A stale socket from a previous run is replaced.
+//
+// The socket is bound in a private folder beside path and renamed into
+// place once its group and mode are set. Bound at path, it would be there
+// for a moment with the mode the umask gives (0777 under umask 0), and a
+// connection made in that moment outlives the chmod.
 func Listen(path, group string) (net.Listener, error) {
-	if fi, err := os.Lstat(path); err == nil {
-		if fi.Mode()&os.ModeSocket == 0 {
-			return nil, fmt.Errorf("api socket %s: exists and is not a socket", path)
-		}
-		os.Remove(path)
-	}
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		return nil, fmt.Errorf("api socket: %w", err)
-	}
 	gid := -1
 	if group != "" {
 		g, err := user.LookupGroup(group)
 		if err != nil {
-			ln.Close()
 			return nil, fmt.Errorf("api socket group %q: %w", group, err)
 		}
 		if gid, err = strconv.Atoi(g.Gid); err != nil {
-			ln.Close()
 			return nil, fmt.Errorf("api socket group %q: %w", group, err)
 		}
 	}
-	if err := os.Chown(path, -1, gid); err != nil {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket == 0 {
+		return nil, fmt.Errorf("api socket %s: exists and is not a socket", path)
+	}
+	// MkdirTemp makes the folder 0700: nobody else can reach the socket
+	// until it is renamed out. A short name keeps within the 108 bytes of
+	// a socket address.
+	dir, err := os.MkdirTemp(filepath.Dir(path), ".api")
+	if err != nil {
+		return nil, fmt.Errorf("api socket: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, "s")
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: tmp, Net: "unix"})
+	if err != nil {
+		return nil, fmt.Errorf("api socket: %w", err)
+	}
+	// The listener would unlink tmp, a name it no longer has, on Close;
+	// socketListener unlinks path instead.
+	ln.SetUnlinkOnClose(false)
+	if err := setupSocket(tmp, gid, path); err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("api socket: %w", err)
 	}
-	if err := os.Chmod(path, 0o660); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("api socket: %w", err)
+	return &socketListener{UnixListener: ln, path: path}, nil
+}
+
+// setupSocket gives the socket at tmp its group and mode, then renames it
+// to path, replacing a stale socket in one step.
+func setupSocket(tmp string, gid int, path string) error {
+	if gid >= 0 {
+		if err := os.Chown(tmp, -1, gid); err != nil {
+			return err
+		}
 	}
-	return ln, nil
+	if err := os.Chmod(tmp, 0o660); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// socketListener is a unix listener bound under another name and renamed
+// to path: it reports path as its address and removes it on Close.
+type socketListener struct {
+	*net.UnixListener
+	path   string
+	unlink sync.Once
+}
+
+func (l *socketListener) Addr() net.Addr { return &net.UnixAddr{Name: l.path, Net: "unix"} }
+
+func (l *socketListener) Close() error {
+	err := l.UnixListener.Close()
+	l.unlink.Do(func() { os.Remove(l.path) })
+	return err
 }
 
 // Serve serves h on ln until ctx ends, then shuts down gracefully.
