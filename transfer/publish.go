@@ -209,11 +209,16 @@ func TrustedComment(m *Manifest) string {
 	return "transfer:" + m.ID + " station:" + m.Station + " time:" + m.Created.UTC().Format(time.RFC3339)
 }
 
-// createFile makes a new file of mode 0644 whatever the umask, never
-// through a link and never over an existing name.
+// createFile makes a new file of mode 0644 whatever the umask, without
+// the xattrs it inherits (a default ACL, for one), never through a link and
+// never over an existing name.
 func createFile(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|noFollow, 0o644)
 	if err != nil {
+		return nil, destError(err)
+	}
+	if err := clearXattrs(f); err != nil {
+		f.Close()
 		return nil, destError(err)
 	}
 	if err := f.Chmod(0o644); err != nil {

@@ -111,8 +111,8 @@ func Begin(dest string, opts Options) (*Staging, error) {
 }
 
 func (s *Staging) setup() error {
-	if err := os.Chmod(s.dir, 0o700); err != nil {
-		return destError(err)
+	if err := normalizeDir(s.dir, 0o700); err != nil {
+		return err
 	}
 	unlock, err := lockDir(s.dir)
 	if err != nil {
@@ -322,10 +322,25 @@ func CleanStale(dest string) ([]string, error) {
 	return removed, nil
 }
 
-// mkdir creates a directory with mode 0755 whatever the umask.
+// mkdir creates a directory with mode 0755 whatever the umask, and
+// without the xattrs it inherits.
 func mkdir(path string) error {
 	if err := os.Mkdir(path, 0o755); err != nil {
 		return destError(err)
 	}
-	return destError(os.Chmod(path, 0o755))
+	return normalizeDir(path, 0o755)
+}
+
+// normalizeDir removes the xattrs a new directory inherited (a default
+// ACL would be passed on to everything made in it) and sets its mode.
+func normalizeDir(path string, mode os.FileMode) error {
+	d, err := openDir(path)
+	if err != nil {
+		return destError(err)
+	}
+	defer d.Close()
+	if err := clearXattrs(d); err != nil {
+		return destError(err)
+	}
+	return destError(d.Chmod(mode))
 }
