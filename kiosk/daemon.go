@@ -4,11 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
+
+	"aead.dev/minisign"
 
 	"github.com/sluice-ot/sluice/audit"
 	"github.com/sluice-ot/sluice/kiosk/admin"
@@ -39,10 +44,16 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	key, trusted, err := loadConfigured(cfg)
+	if err != nil {
+		return err
+	}
 	media := filepath.Join(cfg.StateDir, "media")
-	for _, d := range []string{cfg.StateDir, cfg.SpoolDir, media, filepath.Join(cfg.StateDir, "hashdb")} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			return fmt.Errorf("state directory: %w", err)
+	for _, d := range []struct{ setting, dir string }{
+		{"state_dir", cfg.StateDir}, {"spool_dir", cfg.SpoolDir}, {"state_dir", media}, {"state_dir", filepath.Join(cfg.StateDir, "hashdb")},
+	} {
+		if err := os.MkdirAll(d.dir, 0o700); err != nil {
+			return cfg.Invalid(d.setting, err)
 		}
 	}
 	mounter := &mount.Mounter{Root: media}
@@ -54,37 +65,28 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 		log.Warn("released a mount left by a previous run", "mount", m)
 	}
 	if err := os.MkdirAll(cfg.Destination, 0o755); err != nil {
-		return fmt.Errorf("destination: %w", err)
+		return cfg.Invalid("destination", err)
 	}
 	stale, err := transfer.CleanStale(cfg.Destination)
 	if err != nil {
-		return fmt.Errorf("clean stale transfers: %w", err)
+		return cfg.Invalid("destination", err)
 	}
 	for _, s := range stale {
 		log.Warn("removed an unfinished transfer left by a previous run", "path", s)
 	}
 	spools, err := scanner.CleanSpool(cfg.SpoolDir)
 	if err != nil {
-		return err
+		return cfg.Invalid("spool_dir", err)
 	}
 	for _, s := range spools {
 		log.Warn("removed a spool folder left by a previous run", "path", s)
 	}
-	key, err := transfer.LoadPrivateKey(cfg.StationKey)
-	if err != nil {
-		return fmt.Errorf("station key: %w", err)
-	}
-
 	rec, closeRecord, err := openRecord(ctx, cfg, o.Version, log)
 	if err != nil {
 		return err
 	}
 	defer closeRecord()
 
-	trusted, err := transfer.LoadPublicKeys(cfg.TrustedRuleKeys...)
-	if err != nil {
-		return fmt.Errorf("trusted rule keys: %w", err)
-	}
 	rs, err := store.Open(filepath.Join(cfg.StateDir, "rules"), trusted, store.Options{
 		Auditor: rec.Log, StaleAfter: time.Duration(cfg.Rules.StaleDays) * 24 * time.Hour,
 	})
@@ -93,8 +95,19 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 	}
 	auth := admin.NewAuthenticator(filepath.Join(cfg.StateDir, admin.DefaultFile), admin.Options{Auditor: rec.Log})
 	rules := &ruleSource{cfg: cfg, store: rs, log: log}
+	// Until a signed bundle is imported, the station scans with the rule
+	// files and hash lists the config names: a wrong one is the config's.
+	_, bundled := rs.Active()
+	if !bundled {
+		if err := checkScanFiles(cfg); err != nil {
+			return err
+		}
+	}
 	set, rulesInfo, err := rules.buildAtStart()
 	if err != nil {
+		if !bundled {
+			return scanSettingError(cfg, err)
+		}
 		return err
 	}
 	sc, err := newScanner(cfg, set)
@@ -128,11 +141,12 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 	})
 
 	if err := os.MkdirAll(filepath.Dir(cfg.API.Socket), 0o755); err != nil {
-		return fmt.Errorf("api socket directory: %w", err)
+		return cfg.Invalid("api.socket", err)
 	}
+	// loadConfigured found the group: what fails here is the socket.
 	ln, err := api.Listen(cfg.API.Socket, cfg.API.Group)
 	if err != nil {
-		return err
+		return cfg.Invalid("api.socket", err)
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -165,6 +179,110 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 	rec.Log.Append("station.stop", map[string]any{})
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return cause
+	}
+	return err
+}
+
+// loadConfigured reads the keys the config names and looks up the API
+// socket's group, before the daemon changes anything on disk, so that a
+// wrong setting stops the start at once, named with the config file.
+// These checks are not in config.Load: they depend on the station's
+// files and groups, and Load also serves tools (sluice admin init) that
+// run before the keys exist.
+func loadConfigured(cfg config.Config) (minisign.PrivateKey, []minisign.PublicKey, error) {
+	key, err := transfer.LoadPrivateKey(cfg.StationKey)
+	if err != nil {
+		return key, nil, cfg.Invalid("station_key", err)
+	}
+	trusted := make([]minisign.PublicKey, 0, len(cfg.TrustedRuleKeys))
+	for i, p := range cfg.TrustedRuleKeys {
+		k, err := transfer.LoadPublicKeys(p)
+		if err != nil {
+			return key, nil, cfg.Invalid(fmt.Sprintf("trusted_rule_keys[%d]", i), err)
+		}
+		trusted = append(trusted, k...)
+	}
+	if g := cfg.API.Group; g != "" {
+		if _, err := user.LookupGroup(g); err != nil {
+			return key, nil, cfg.Invalid("api.group", err)
+		}
+	}
+	return key, trusted, nil
+}
+
+// scanLists are the config's hash list settings.
+func scanLists(cfg config.Config) []struct {
+	setting string
+	paths   []string
+} {
+	return []struct {
+		setting string
+		paths   []string
+	}{{"scan.block_hashes", cfg.Scan.BlockHashes}, {"scan.allow_hashes", cfg.Scan.AllowHashes}}
+}
+
+// checkScanFiles checks that every rule path the config names exists and
+// every hash list is a regular file the station can open, so that the
+// error names the setting and its index rather than only the path.
+func checkScanFiles(cfg config.Config) error {
+	for i, p := range cfg.Scan.Rules {
+		if _, err := os.Stat(p); err != nil {
+			return cfg.Invalid(fmt.Sprintf("scan.rules[%d]", i), err)
+		}
+	}
+	for _, l := range scanLists(cfg) {
+		for i, p := range l.paths {
+			if err := regularReadable(p); err != nil {
+				return cfg.Invalid(fmt.Sprintf("%s[%d]", l.setting, i), err)
+			}
+		}
+	}
+	return nil
+}
+
+// regularReadable opens p, which must be a regular file: a FIFO in its
+// place would block the open.
+func regularReadable(p string) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", p)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// scanSettingError names the setting to blame for a failure to load the
+// configured rules or hash lists, when the failure is one of a path the
+// config names; a failure elsewhere (writing the hash table cache) is
+// returned as it is.
+func scanSettingError(cfg config.Config, err error) error {
+	var pe *fs.PathError
+	hasPath := errors.As(err, &pe)
+	under := func(root string) bool {
+		return hasPath && (pe.Path == root || strings.HasPrefix(pe.Path, root+"/"))
+	}
+	switch {
+	case errors.Is(err, engines.ErrRules) && len(cfg.Scan.Rules) > 0:
+		for i, p := range cfg.Scan.Rules {
+			if under(p) {
+				return cfg.Invalid(fmt.Sprintf("scan.rules[%d]", i), err)
+			}
+		}
+		return cfg.Invalid("scan.rules", err)
+	case errors.Is(err, engines.ErrHashLists):
+		for _, l := range scanLists(cfg) {
+			for i, p := range l.paths {
+				if under(p) {
+					return cfg.Invalid(fmt.Sprintf("%s[%d]", l.setting, i), err)
+				}
+			}
+		}
 	}
 	return err
 }
@@ -202,7 +320,7 @@ func openRecord(ctx context.Context, cfg config.Config, version string, log *slo
 		if rec.Syslog, err = audit.NewSyslog(cfg.Syslog.Target, audit.SyslogOptions{Hostname: cfg.StationID}); err != nil {
 			alog.Close()
 			hist.Close()
-			return nil, nil, err
+			return nil, nil, cfg.Invalid("syslog.target", err)
 		}
 		// The SIEM gets the head the station starts from, then every line
 		// with its anchor, admin logins and refusals included.

@@ -5,8 +5,10 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +45,11 @@ type Config struct {
 	Scan   Scan   `toml:"scan"`
 	Rules  Rules  `toml:"rules"`
 	Syslog Syslog `toml:"syslog"`
+
+	// File is the file Load read, so that a setting that turns out wrong
+	// once the daemon uses it (a key that does not parse, a group that
+	// does not exist) is reported with the file to fix; see Invalid.
+	File string `toml:"-"`
 }
 
 // Rules says when the active signatures count as stale.
@@ -114,7 +121,19 @@ func Load(path string) (Config, error) {
 	if err := cfg.check(path); err != nil {
 		return Config{}, err
 	}
+	cfg.File = path
 	return cfg, nil
+}
+
+// Invalid reports err, met while using setting, as a problem of that
+// setting in the config file: "config /etc/sluice/sluiced.toml:
+// station_key: load private key: …". errors.Is and As still see err.
+func (c Config) Invalid(setting string, err error) error {
+	file := c.File
+	if file == "" {
+		file = "(built-in defaults)"
+	}
+	return &Error{File: file, Setting: setting, Problem: err.Error(), Err: err}
 }
 
 // check validates settings and fills the derived ones.
@@ -169,10 +188,35 @@ func (c *Config) check(file string) error {
 	if err := c.Scan.check(bad); err != nil {
 		return err
 	}
-	if t := c.Syslog.Target; t != "" && !strings.HasPrefix(t, "udp://") && !strings.HasPrefix(t, "tcp://") {
-		return bad("syslog.target", "must be udp://host:port or tcp://host:port, not "+t)
+	if t := c.Syslog.Target; t != "" {
+		if problem := checkSyslogTarget(t); problem != "" {
+			return bad("syslog.target", "must be udp://host:port or tcp://host:port, not "+t+" ("+problem+")")
+		}
 	}
 	return nil
+}
+
+// checkSyslogTarget says what is wrong with a syslog target, or "". It
+// accepts nothing that audit/syslog.New would refuse once the daemon
+// runs.
+func checkSyslogTarget(t string) string {
+	u, err := url.Parse(t)
+	switch {
+	case err != nil:
+		return "not a URL"
+	case u.Scheme != "udp" && u.Scheme != "tcp":
+		return "the scheme must be udp or tcp"
+	case u.Opaque != "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "":
+		return "only a host and a port may follow the scheme"
+	case u.Hostname() == "":
+		return "no host"
+	case u.Port() == "":
+		return "no port"
+	}
+	if p, err := strconv.Atoi(u.Port()); err != nil || p < 1 || p > 65535 {
+		return "the port must be from 1 to 65535"
+	}
+	return ""
 }
 
 func (s *Scan) check(bad func(setting, problem string) error) error {
