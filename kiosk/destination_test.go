@@ -1,7 +1,9 @@
 package kiosk
 
 import (
+	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -35,6 +37,27 @@ func TestDestinationReadOnly(t *testing.T) {
 		if e.Name() != "lost+found" {
 			t.Errorf("the read-only share holds %s after the session, want nothing", e.Name())
 		}
+	}
+	r.mnt.mu.Lock()
+	released := slices.Contains(r.mnt.released, s.ID)
+	r.mnt.mu.Unlock()
+	if !released {
+		t.Errorf("mounts of session %s not released, released = %v", s.ID, r.mnt.released)
+	}
+}
+
+// A transfer share that is gone (unmounted and removed, or never made)
+// is the destination's fault too, not the station's.
+func TestDestinationMissing(t *testing.T) {
+	r := newRig(t)
+	r.st.cfg.Destination = filepath.Join(t.TempDir(), "gone")
+	r.events <- device.Event{Kind: device.Inserted, Drive: r.drive(t, "/dev/sdh", map[string][]byte{"a.txt": []byte("alpha")})}
+	s := r.waitEnd(t)
+	if s.State != api.Failed || s.Reason != api.ReasonDestination || s.TransferPath != "" {
+		t.Errorf("session = %+v, want failed: destination", s)
+	}
+	if _, err := os.Stat(r.st.cfg.Destination); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Stat(destination) = %v after the session, want it still absent", err)
 	}
 	r.mnt.mu.Lock()
 	released := slices.Contains(r.mnt.released, s.ID)

@@ -147,7 +147,14 @@ func (s *session) work(stage **transfer.Staging, mounted *bool) outcome {
 	s.setState(api.Scanning)
 	*stage, err = transfer.Begin(st.cfg.Destination, transfer.Options{StationID: st.cfg.StationID, Expires: st.cfg.TransferExpiry.Duration, Now: st.d.Now})
 	if err != nil {
-		return s.failure(err)
+		// Begin only checks and writes the share: a share that is gone
+		// (unmounted, deleted) is the destination's fault too, not the
+		// station's.
+		o := s.failure(err)
+		if o.reason == api.ReasonInternal {
+			o.reason = api.ReasonDestination
+		}
+		return o
 	}
 	sum, blocked, err := s.scan(*stage, roots)
 	if err != nil {
