@@ -162,7 +162,7 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 		}
 	}()
 
-	w, err := device.NewWatcher(device.Config{AcceptLoop: cfg.AcceptLoopDevices, PreferUdev: true, Log: log})
+	w, err := device.NewWatcher(device.Config{AcceptLoop: cfg.AcceptLoopDevices, PreferUdev: true, ReadOnly: mount.SetReadOnly, Log: log})
 	if err != nil {
 		return err
 	}

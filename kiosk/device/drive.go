@@ -145,6 +145,11 @@ type Config struct {
 	Settle time.Duration
 	// Probe defaults to `blkid -p` when no udev properties give the type.
 	Probe Probe
+	// ReadOnly, when set, is called on the whole disk of a drive the
+	// station takes (USB, or loop with AcceptLoop) before anything reads
+	// it, probes included: the station's BLKROSET. When it fails, nothing
+	// is probed and the drive is reported without its filesystems.
+	ReadOnly func(dev string) error
 	Log   *slog.Logger // default discards
 }
 

@@ -45,6 +45,12 @@ func identify(cfg Config, name string) (Drive, error) {
 	}
 	props := udevProps(cfg, dir)
 	applyUdev(&d, props)
+	if cfg.ReadOnly != nil && takes(cfg, d) {
+		if err := cfg.ReadOnly(d.Device); err != nil {
+			cfg.Log.Warn("set read-only before identifying", "device", d.Device, "err", err)
+			cfg.Probe = refuseProbe
+		}
+	}
 
 	parts, err := os.ReadDir(dir)
 	if err != nil {
@@ -227,4 +233,25 @@ func readAttr(p string) string {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// refuseProbe stands in for the probe on a drive that could not be set
+// read-only: nothing reads it.
+func refuseProbe(dev string) (map[string]string, error) {
+	return nil, fmt.Errorf("probe %s: not read-only, so not read", dev)
+}
+
+// takes reports whether the station takes drive d: a USB disk, or a loop
+// device when configured; never its own disks, never an empty device.
+func takes(cfg Config, d Drive) bool {
+	if d.Size <= 0 {
+		return false
+	}
+	switch d.Bus {
+	case "usb":
+		return true
+	case "loop":
+		return cfg.AcceptLoop
+	}
+	return false
 }

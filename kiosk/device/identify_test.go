@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -199,4 +200,60 @@ func copyTree(t *testing.T, name string) string {
 		t.Fatalf("cp: %v\n%s", err, out)
 	}
 	return root
+}
+
+// TestReadOnlyBeforeProbe: a drive the station takes is set read-only
+// before it is probed, and not probed at all when that fails; the
+// station's own disks are neither.
+func TestReadOnlyBeforeProbe(t *testing.T) {
+	root := copyTree(t, "stick")
+	sdb, err := filepath.EvalSymlinks(filepath.Join(root, "class", "block", "sdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(sdb, "sdb1")); err != nil { // a superfloppy: the disk is probed
+		t.Fatal(err)
+	}
+	var calls []string
+	cfg := testCfg("stick")
+	cfg.SysfsRoot, cfg.DevRoot = root, t.TempDir()
+	for _, n := range []string{"sda", "sdb"} {
+		if err := os.WriteFile(filepath.Join(cfg.DevRoot, n), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg.Probe = func(dev string) (map[string]string, error) {
+		calls = append(calls, "probe "+filepath.Base(dev))
+		return map[string]string{"TYPE": "vfat"}, nil
+	}
+	roErr := error(nil)
+	cfg.ReadOnly = func(dev string) error {
+		calls = append(calls, "read-only "+filepath.Base(dev))
+		return roErr
+	}
+	d, err := Identify(cfg, "sdb")
+	if err != nil || len(d.Partitions) != 1 || d.Partitions[0].FSType != "vfat" {
+		t.Fatalf("Identify(sdb) = %+v, %v; want one vfat volume", d, err)
+	}
+	if want := []string{"read-only sdb", "probe sdb"}; !slices.Equal(calls, want) {
+		t.Errorf("calls = %q, want %q", calls, want)
+	}
+
+	calls, roErr = nil, errors.New("BLKROSET: no")
+	if d, err := Identify(cfg, "sdb"); err != nil || len(d.Partitions) != 0 {
+		t.Errorf("Identify(sdb) when read-only fails = %+v, %v; want the drive without volumes", d, err)
+	}
+	if want := []string{"read-only sdb"}; !slices.Equal(calls, want) {
+		t.Errorf("calls when read-only fails = %q, want %q (no probe)", calls, want)
+	}
+
+	calls = nil
+	if _, err := Identify(cfg, "sda"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range calls {
+		if strings.HasPrefix(c, "read-only") {
+			t.Errorf("the station's own disk sda was set read-only: %q", calls)
+		}
+	}
 }

@@ -106,7 +106,7 @@ func (t *tracker) settle(name string) (evs []Event, again bool) {
 		t.cfg.Log.Debug("identify", "device", name, "err", err)
 		return evs, false
 	}
-	if !t.accept(d) {
+	if !takes(t.cfg, d) {
 		return evs, false
 	}
 	if d.PartitionTable != "" && len(d.Partitions) == 0 && t.tableWaits[name] < maxTableWaits {
@@ -130,21 +130,6 @@ func (t *tracker) gone(name string) []Event {
 	delete(t.media, name)
 	t.cfg.Log.Info("drive removed", "device", d.Device)
 	return []Event{{Kind: Removed, Drive: d}}
-}
-
-// accept keeps USB disks, and loop devices when configured; never the
-// station's own disks, never empty devices.
-func (t *tracker) accept(d Drive) bool {
-	if d.Size <= 0 {
-		return false
-	}
-	switch d.Bus {
-	case "usb":
-		return true
-	case "loop":
-		return t.cfg.AcceptLoop
-	}
-	return false
 }
 
 // disks lists the whole disks present in sysfs, for the initial scan.
