@@ -69,7 +69,11 @@ type Kiosk struct {
 
 	// async runs a request to the daemon; tests make it synchronous.
 	async func(func())
-	ctx   context.Context
+	// do brings work from the background onto fyne's goroutine: fyne.Do.
+	// fyne's test driver runs it at once on the caller's goroutine, so
+	// tests of Start make it take turns, as the GL driver's loop does.
+	do  func(func())
+	ctx context.Context
 
 	last  model.View
 	drawn bool
@@ -109,6 +113,7 @@ func New(a fyne.App, c Client, opts Options) *Kiosk {
 			ResultHold: opts.ResultHold, Now: opts.Now,
 		}),
 		async: func(f func()) { go f() },
+		do:    fyne.Do,
 		ctx:   context.Background(),
 	}
 	k.win = a.NewWindow("Sluice")
@@ -123,7 +128,7 @@ func (k *Kiosk) Window() fyne.Window { return k.win }
 // ctx ends: the event stream (reconnected after Retry when it breaks), a
 // status poll for the strip, and a clock for timeouts.
 func (k *Kiosk) Start(ctx context.Context) {
-	fyne.Do(func() { k.ctx = ctx })
+	k.do(func() { k.ctx = ctx })
 	go k.streamLoop(ctx)
 	go k.pollLoop(ctx)
 }
@@ -131,7 +136,7 @@ func (k *Kiosk) Start(ctx context.Context) {
 func (k *Kiosk) streamLoop(ctx context.Context) {
 	for ctx.Err() == nil {
 		err := k.c.Events(ctx, func(typ string, data []byte) error {
-			fyne.Do(func() { k.event(typ, data) })
+			k.do(func() { k.event(typ, data) })
 			return nil
 		})
 		if ctx.Err() != nil {
@@ -160,7 +165,7 @@ func (k *Kiosk) pollLoop(ctx context.Context) {
 		case <-poll.C:
 			k.pollOnce(ctx)
 		case <-tick.C:
-			fyne.Do(func() { k.apply(k.m.Tick()) })
+			k.do(func() { k.apply(k.m.Tick()) })
 		}
 	}
 }
@@ -170,7 +175,7 @@ func (k *Kiosk) pollOnce(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
-	fyne.Do(func() { k.status(st, err) })
+	k.do(func() { k.status(st, err) })
 }
 
 // status applies a status answer.
@@ -197,7 +202,7 @@ func (k *Kiosk) event(typ string, data []byte) {
 
 // apply runs the model's requests to the daemon and redraws. It runs on
 // fyne's goroutine; the requests run in the background and bring their
-// answers back through fyne.Do.
+// answers back through fyne.Do (k.do).
 func (k *Kiosk) apply(cmds []model.Cmd) {
 	for _, c := range cmds {
 		k.run(c)
@@ -207,7 +212,7 @@ func (k *Kiosk) apply(cmds []model.Cmd) {
 
 func (k *Kiosk) run(c model.Cmd) {
 	ctx := k.ctx
-	back := func(f func()) { fyne.Do(func() { f(); k.render() }) }
+	back := func(f func()) { k.do(func() { f(); k.render() }) }
 	switch c := c.(type) {
 	case model.FetchDetail:
 		k.async(func() {
