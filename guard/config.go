@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sluice-ot/sluice/audit/syslog"
 	"github.com/sluice-ot/sluice/internal/tomlconf"
 
 	"github.com/sluice-ot/sluice/guard/media"
@@ -210,8 +211,10 @@ func (c *Config) check(file string) error {
 	if _, err := c.level(); err != nil {
 		return bad("log_level", err.Error())
 	}
-	if t := c.Syslog.Target; t != "" && !strings.HasPrefix(t, "udp://") && !strings.HasPrefix(t, "tcp://") {
-		return bad("syslog.target", "must be udp://host:port or tcp://host:port, not "+t)
+	if t := c.Syslog.Target; t != "" {
+		if _, _, err := syslog.ParseTarget(t); err != nil {
+			return bad("syslog.target", "must be udp://host:port or tcp://host:port, not "+t+" ("+err.Error()+")")
+		}
 	}
 	if c.Hostname == "" {
 		h, err := os.Hostname()

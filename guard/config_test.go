@@ -97,6 +97,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{`expose_umask = 27`, ""},
 		{`expose_umask = 0o027`, ""},
 		{"[syslog]\ntarget = \"siem:514\"", "syslog.target"},
+		{"[syslog]\ntarget = \"udp://siem\"", "syslog.target"},
 		{`sysfs_root = `, ""},
 	} {
 		p := writeConfig(t, tt.body)

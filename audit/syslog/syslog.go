@@ -7,6 +7,7 @@ package syslog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -72,9 +73,9 @@ type Forwarder struct {
 // New starts a forwarder to target, "udp://host:port" or
 // "tcp://host:port" (octet-counting framing, RFC 6587).
 func New(target string, opts Options) (*Forwarder, error) {
-	u, err := url.Parse(target)
-	if err != nil || (u.Scheme != "udp" && u.Scheme != "tcp") || u.Port() == "" || u.Path != "" {
-		return nil, fmt.Errorf("syslog target %q: want udp://host:port or tcp://host:port", target)
+	network, addr, err := ParseTarget(target)
+	if err != nil {
+		return nil, fmt.Errorf("syslog target %q: want udp://host:port or tcp://host:port: %w", target, err)
 	}
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = 1000
@@ -85,10 +86,33 @@ func New(target string, opts Options) (*Forwarder, error) {
 	if opts.Backoff <= 0 {
 		opts.Backoff = 500 * time.Millisecond
 	}
-	s := &Forwarder{network: u.Scheme, addr: u.Host, opts: opts, done: make(chan struct{}), stop: make(chan struct{})}
+	s := &Forwarder{network: network, addr: addr, opts: opts, done: make(chan struct{}), stop: make(chan struct{})}
 	s.cond = sync.NewCond(&s.mu)
 	go s.run()
 	return s, nil
+}
+
+// ParseTarget splits a target, "udp://host:port" or "tcp://host:port",
+// into its network and address, or says what is wrong with it. The
+// daemons' configurations check their targets with it at load.
+func ParseTarget(target string) (network, addr string, err error) {
+	u, err := url.Parse(target)
+	switch {
+	case err != nil:
+		return "", "", errors.New("not a URL")
+	case u.Scheme != "udp" && u.Scheme != "tcp":
+		return "", "", errors.New("the scheme must be udp or tcp")
+	case u.Opaque != "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "":
+		return "", "", errors.New("only a host and a port may follow the scheme")
+	case u.Hostname() == "":
+		return "", "", errors.New("no host")
+	case u.Port() == "":
+		return "", "", errors.New("no port")
+	}
+	if p, err := strconv.Atoi(u.Port()); err != nil || p < 1 || p > 65535 {
+		return "", "", errors.New("the port must be from 1 to 65535")
+	}
+	return u.Scheme, u.Host, nil
 }
 
 // Send queues ev. It never blocks on the network.

@@ -5,13 +5,12 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/sluice-ot/sluice/audit/syslog"
 	"github.com/sluice-ot/sluice/internal/tomlconf"
 )
 
@@ -189,34 +188,11 @@ func (c *Config) check(file string) error {
 		return err
 	}
 	if t := c.Syslog.Target; t != "" {
-		if problem := checkSyslogTarget(t); problem != "" {
-			return bad("syslog.target", "must be udp://host:port or tcp://host:port, not "+t+" ("+problem+")")
+		if _, _, err := syslog.ParseTarget(t); err != nil {
+			return bad("syslog.target", "must be udp://host:port or tcp://host:port, not "+t+" ("+err.Error()+")")
 		}
 	}
 	return nil
-}
-
-// checkSyslogTarget says what is wrong with a syslog target, or "". It
-// accepts nothing that audit/syslog.New would refuse once the daemon
-// runs.
-func checkSyslogTarget(t string) string {
-	u, err := url.Parse(t)
-	switch {
-	case err != nil:
-		return "not a URL"
-	case u.Scheme != "udp" && u.Scheme != "tcp":
-		return "the scheme must be udp or tcp"
-	case u.Opaque != "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "":
-		return "only a host and a port may follow the scheme"
-	case u.Hostname() == "":
-		return "no host"
-	case u.Port() == "":
-		return "no port"
-	}
-	if p, err := strconv.Atoi(u.Port()); err != nil || p < 1 || p > 65535 {
-		return "the port must be from 1 to 65535"
-	}
-	return ""
 }
 
 func (s *Scan) check(bad func(setting, problem string) error) error {

@@ -150,7 +150,7 @@ type Config struct {
 	// it, probes included: the station's BLKROSET. When it fails, nothing
 	// is probed and the drive is reported without its filesystems.
 	ReadOnly func(dev string) error
-	Log   *slog.Logger // default discards
+	Log      *slog.Logger // default discards
 }
 
 func (c Config) withDefaults() Config {
