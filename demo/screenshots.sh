@@ -2,9 +2,11 @@
 # The touchscreen's pictures: sluice-kiosk against a real sluiced, under
 # Xvfb at 1280x800, through one demo session.
 #   demo/screenshots.sh BIN_DIR DEMO_DIR OUT_DIR
-# DEMO_DIR holds the demo drive (mkcorpus -kind demo). Writes idle.png,
-# scanning.png, result.png and admin.png into OUT_DIR. Needs root for the
-# loop drive and its mounts; the kiosk itself runs as nobody, as it must.
+# DEMO_DIR holds the demo drive (mkcorpus -kind demo); the drive shown is
+# that drive without its infected files, for a mixed result. Writes
+# idle.png, scanning.png, result.png and admin.png into OUT_DIR. Needs root
+# for the loop drive and its mounts; the kiosk itself runs as nobody, as it
+# must.
 # The admin screen is reached as an admin would: a tap on the discreet
 # control, then the PIN and a TOTP code on the on-screen keypad (xdotool).
 set -euo pipefail
@@ -20,7 +22,15 @@ need_tools Xvfb xdotool xdpyinfo import setpriv sfdisk mformat mcopy losetup pyt
 rm -rf "$work"
 mkdir -p "$work" "$out"
 
-say "the demo drive, with 480 maintenance logs (96 MB) more so that the scan lasts long enough to be seen"
+say "the demo drive without its threats, with 480 maintenance logs (96 MB) more so that the scan lasts long enough to be seen"
+# The demo drive's infected files would make the result "Threat found";
+# without them it is mixed ("Some files held back"): its blocked files
+# (encrypted zip, disguised program, macro, autorun) stay.
+cp -a "$demo/drive" "$work/drive"
+for f in eicar.com archives/nested.zip tools/plc-settings.txt; do
+  [ -e "$work/drive/$f" ] || die "the demo drive has no $f: update the list of its infected files here"
+  rm "$work/drive/$f"
+done
 mkdir -p "$work/more/site-logs"
 python3 - "$work/more/site-logs" <<'PY'
 import sys
@@ -28,7 +38,7 @@ for i in range(1, 481):
     with open(f"{sys.argv[1]}/log-{i:03d}.txt", "w") as f:
         f.write(f"line {i} of the maintenance log of press 4, all values nominal\n" * 3200)
 PY
-fat_image "$work/drive.img" 160 "$demo/drive" "$work/more"
+fat_image "$work/drive.img" 160 "$work/drive" "$work/more"
 
 say "sluiced, with admin credentials for the admin screen"
 start_station "$demo/blocklist.txt"
@@ -66,6 +76,12 @@ for _ in $(seq 600); do
   sleep 0.1
 done
 [ "$(last_session_state)" = done ] || die "the session ended $(last_session_state), not done"
+# Mixed: something transferred, something held back, no threat.
+counts=$("$bin/sluice" sessions --json --limit 1 --socket "$sock" |
+  python3 -c 'import json,sys; c=json.load(sys.stdin)[0]["counts"]; print(c.get("clean",0), c.get("infected",0), c.get("blocked",0))')
+read -r clean infected blocked <<<"$counts"
+[ "$clean" -gt 0 ] && [ "$infected" -eq 0 ] && [ "$blocked" -gt 0 ] ||
+  die "the session is not mixed: $clean clean, $infected infected, $blocked blocked"
 sleep 2 # the session's files, fetched by the kiosk
 snap "$out/result.png"
 
