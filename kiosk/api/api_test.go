@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/user"
@@ -320,4 +321,29 @@ func dialChild(sock, want string) error {
 		return nil
 	}
 	return fmt.Errorf("SLUICE_API_DIAL_WANT=%q, want refused or status", want)
+}
+
+// TestEventsStreamEnded: a stream the daemon ends (it stopped) is an
+// error, ErrStreamEnded, not a clean end: a watcher must not take it for
+// a session that ended well.
+func TestEventsStreamEnded(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "api.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "event: status\ndata: {}\n\n")
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	var got []string
+	err = NewClient(sock).Events(context.Background(), func(typ string, data []byte) error {
+		got = append(got, typ)
+		return nil
+	})
+	if !errors.Is(err, ErrStreamEnded) || len(got) != 1 {
+		t.Errorf("Events() on a stream the server ended = %v after %q, want ErrStreamEnded after one status event", err, got)
+	}
 }

@@ -18,6 +18,10 @@ import (
 // running, or the caller may not use the socket.
 var ErrUnreachable = errors.New("station daemon not reachable")
 
+// ErrStreamEnded means the daemon closed the event stream while the client
+// still wanted it: the daemon stopped or restarted.
+var ErrStreamEnded = errors.New("the station daemon closed the event stream")
+
 // Client talks to the daemon over its unix socket.
 type Client struct {
 	socket string
@@ -63,9 +67,10 @@ func (c *Client) SetOperator(ctx context.Context, name string) error {
 	return c.do(ctx, http.MethodPost, "/v1/operator", map[string]string{"operator": name}, nil)
 }
 
-// Events calls fn for every event until ctx ends, the stream ends, or fn
-// returns an error. The first event is a "status" event, whose Session is
-// the current session, if any.
+// Events calls fn for every event until ctx ends (it returns ctx's
+// error), the daemon ends the stream (ErrStreamEnded), or fn returns an
+// error. The first event is a "status" event, whose Session is the
+// current session, if any.
 func (c *Client) Events(ctx context.Context, fn func(typ string, data []byte) error) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://sluice/v1/events", nil)
 	if err != nil {
@@ -93,10 +98,13 @@ func (c *Client) Events(ctx context.Context, fn func(typ string, data []byte) er
 			}
 		}
 	}
-	if err := sc.Err(); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("event stream: %w", err)
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
-	return ctx.Err()
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("%w: %v", ErrStreamEnded, err)
+	}
+	return ErrStreamEnded
 }
 
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {

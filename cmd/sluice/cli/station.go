@@ -179,7 +179,7 @@ func sessionProgress(s *api.Session) string {
 		s.Counts.Clean, s.Counts.Infected+s.Counts.Blocked+s.Counts.Error, eta)
 }
 
-const watchUsage = "usage: sluice watch [--socket PATH] [--once]\n\nFollows sessions live. With --once, waits for the next session to end,\nprints its summary and exits: 0 when done, 1 when it failed or was aborted.\n\nflags:\n"
+const watchUsage = "usage: sluice watch [--socket PATH] [--once]\n\nFollows sessions live. With --once, waits for the next session to end,\nprints its summary and exits: 0 when done, 1 when it failed or was aborted,\n2 when the station could not be followed to the session's end.\n\nflags:\n"
 
 func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	var once bool
@@ -230,10 +230,11 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if errors.Is(err, errDone) || (err != nil && ctx.Err() != nil) {
 		return code, nil
 	}
-	if err != nil {
-		return ExitFailed, clientErr(err)
+	if errors.Is(err, api.ErrStreamEnded) {
+		// Never a success: with --once the session's end was not seen.
+		return ExitFailed, wrapUserErr(err, "sluiced stopped or restarted; see 'sluice status' and 'sluice sessions'")
 	}
-	return code, nil
+	return ExitFailed, clientErr(err)
 }
 
 // describeRules says which rules are active: "demo-rules version 3,
