@@ -150,14 +150,17 @@ func RunDaemon(ctx context.Context, cfg config.Config, o DaemonOptions) error {
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	// The API stops before the record it reads and appends to is closed.
+	// The API stops once the station has stopped, so that event streams
+	// carry how the running session ended ("aborted: stopped"), and before
+	// the record it reads and appends to is closed.
+	apiCtx, stopAPI := context.WithCancel(context.WithoutCancel(ctx))
 	apiDone := make(chan struct{})
-	defer func() { cancel(nil); <-apiDone }()
+	defer func() { stopAPI(); <-apiDone }()
 	go func() {
 		defer close(apiDone)
 		h := api.WithAdmin(api.Handler(st, log), auth, log)
 		h = api.WithRules(h, ruleAPI, auth, log)
-		if err := api.Serve(ctx, ln, h); err != nil {
+		if err := api.Serve(apiCtx, ln, h); err != nil {
 			cancel(fmt.Errorf("api: %w", err))
 		}
 	}()

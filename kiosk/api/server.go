@@ -123,7 +123,21 @@ func serveEvents(w http.ResponseWriter, r *http.Request, st Station, log *slog.L
 	for {
 		select {
 		case <-r.Context().Done():
-			return
+			// The daemon stops (or the client went): what was already
+			// published, such as how the running session ended, still
+			// goes out before the stream closes.
+			for {
+				select {
+				case ev, ok := <-events:
+					if ok {
+						writeEvent(w, ev.Type, ev)
+						continue
+					}
+				default:
+				}
+				flusher.Flush()
+				return
+			}
 		case <-heartbeat.C:
 			fmt.Fprint(w, ": keep-alive\n\n")
 		case ev, ok := <-events:
