@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sluice-ot/sluice/internal/corpus"
 	"github.com/sluice-ot/sluice/kiosk/api"
 )
 
@@ -19,8 +18,8 @@ import (
 // while the cancelled one is still in.
 func TestCancelSession(t *testing.T) {
 	s := newStation(t)
-	big := s.newImage("big", true, volume{fs: "ext4", label: "BIG", mib: 64, files: append(logs(10000), corpus.DemoDrive()...)})
-	small := s.newImage("next", true, volume{fs: "ext4", label: "NEXT", mib: 16, files: corpus.DemoDrive()})
+	big := s.bigImage()
+	small := s.nextImage()
 	s.start()
 
 	from := s.events.mark()
@@ -76,34 +75,18 @@ func TestCancelSession(t *testing.T) {
 // daemon's included, and those of FUSE helpers.
 func mountsOf(dev string) []string {
 	var out []string
-	seen := map[string]bool{}
-	for _, pid := range pids() {
-		ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid))
-		if err != nil {
-			continue
+	eachMount(func(pid int, ns, line string) {
+		// The mount source follows the optional fields and their "-".
+		_, after, ok := strings.Cut(line, " - ")
+		f := strings.Fields(after)
+		if !ok || len(f) < 2 {
+			return
 		}
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/mountinfo", pid))
-		if err != nil {
-			continue
+		src := unescape(f[1])
+		if src == dev || (strings.HasPrefix(src, dev+"p") && isDigits(src[len(dev)+1:])) {
+			out = append(out, fmt.Sprintf("%s on %s in %s (seen from pid %d, %s)", src, strings.Fields(line)[4], ns, pid, comm(pid)))
 		}
-		for _, line := range strings.Split(string(b), "\n") {
-			// The mount source follows the optional fields and their "-".
-			_, after, ok := strings.Cut(line, " - ")
-			f := strings.Fields(after)
-			if !ok || len(f) < 2 {
-				continue
-			}
-			src := unescape(f[1])
-			if src != dev && !(strings.HasPrefix(src, dev+"p") && isDigits(src[len(dev)+1:])) {
-				continue
-			}
-			key := ns + " " + line
-			if !seen[key] {
-				seen[key] = true
-				out = append(out, fmt.Sprintf("%s on %s in %s (seen from pid %d, %s)", src, strings.Fields(line)[4], ns, pid, comm(pid)))
-			}
-		}
-	}
+	})
 	return out
 }
 

@@ -32,7 +32,7 @@ func TestKilledDaemon(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := newStation(t)
 			big := s.newImage("big", true, volume{fs: c.fs, label: "BIG", mib: c.mib, files: append(logs(c.files), corpus.DemoDrive()...)})
-			next := s.newImage("next", true, volume{fs: "ext4", label: "NEXT", mib: 16, files: corpus.DemoDrive()})
+			next := s.nextImage()
 			s.start()
 
 			from := s.events.mark()

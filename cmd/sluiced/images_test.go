@@ -329,6 +329,22 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
+// bigImage is an ext4 drive of 10,000 logs, the demo files and extra:
+// one that the station is still scanning seconds after it took it, for
+// tests that act mid-scan.
+func (s *station) bigImage(extra ...corpus.File) *image {
+	s.t.Helper()
+	files := append(append(logs(10000), corpus.DemoDrive()...), extra...)
+	return s.newImage("big", true, volume{fs: "ext4", label: "BIG", mib: 64, files: files})
+}
+
+// nextImage is a small ext4 drive of the demo files: the drive that comes
+// after the one a test disturbed.
+func (s *station) nextImage() *image {
+	s.t.Helper()
+	return s.newImage("next", true, volume{fs: "ext4", label: "NEXT", mib: 16, files: corpus.DemoDrive()})
+}
+
 // logs returns n small, distinct, clean text files, 500 to a folder: a
 // drive that takes the station a while to scan (about 2,000 files a
 // second here) without a large image.

@@ -65,6 +65,18 @@ func (s *station) awaitNoLeaks(within time.Duration) []string {
 // and mount point.
 func mountsUnder(dir string) []string {
 	var out []string
+	eachMount(func(pid int, ns, line string) {
+		if f := strings.Fields(line); len(f) >= 5 && under(unescape(f[4]), dir) {
+			out = append(out, fmt.Sprintf("mount %s in %s (seen from pid %d, %s)", f[4], ns, pid, comm(pid)))
+		}
+	})
+	return out
+}
+
+// eachMount calls fn once for every mount of every mount namespace that a
+// process is in (this test's own, the daemon's, FUSE helpers'), with the
+// mount's mountinfo line and a pid that sees it.
+func eachMount(fn func(pid int, ns, line string)) {
 	seen := map[string]bool{}
 	for _, pid := range pids() {
 		ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid))
@@ -76,18 +88,12 @@ func mountsUnder(dir string) []string {
 			continue
 		}
 		for _, line := range strings.Split(string(b), "\n") {
-			f := strings.Fields(line)
-			if len(f) < 5 || !under(unescape(f[4]), dir) {
-				continue
-			}
-			key := ns + " " + f[4]
-			if !seen[key] {
+			if key := ns + " " + line; line != "" && !seen[key] {
 				seen[key] = true
-				out = append(out, fmt.Sprintf("mount %s in %s (seen from pid %d, %s)", f[4], ns, pid, comm(pid)))
+				fn(pid, ns, line)
 			}
 		}
 	}
-	return out
 }
 
 // processesUnder lists the processes whose command line names a path at

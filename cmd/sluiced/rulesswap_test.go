@@ -28,7 +28,7 @@ func TestRulesImportMidSession(t *testing.T) {
 	// Last in walk order, so that it is read after the import.
 	marker := corpus.File{Path: "zz/plant-notes.txt", Data: []byte("shift notes: plant-update-7 applied on press 4\n"),
 		Verdict: "clean", Why: "only the imported bundle's rule flags it; this session started before the import"}
-	big := s.newImage("big", true, volume{fs: "ext4", label: "BIG", mib: 64, files: append(append(logs(10000), corpus.DemoDrive()...), marker)})
+	big := s.bigImage(marker)
 	marker.Verdict, marker.Why = "infected", "the imported bundle's rule flags it"
 	next := s.newImage("next", true, volume{fs: "ext4", label: "NEXT", mib: 16, files: []corpus.File{marker,
 		{Path: "readme.txt", Data: []byte("press 4 maintenance schedule\n"), Verdict: "clean", Why: "a text file"}}})

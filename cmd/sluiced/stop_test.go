@@ -4,8 +4,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/sluice-ot/sluice/internal/corpus"
 )
 
 // TestStopMidSession stops the daemon as systemd would (SIGTERM) while it
@@ -14,7 +12,7 @@ import (
 // 1; nothing is published and nothing of the drive stays mounted.
 func TestStopMidSession(t *testing.T) {
 	s := newStation(t)
-	big := s.newImage("big", true, volume{fs: "ext4", label: "BIG", mib: 64, files: append(logs(10000), corpus.DemoDrive()...)})
+	big := s.bigImage()
 	s.start()
 	watch := s.startCLI("watch", "--socket", s.socket, "--once")
 	watch.awaitOutput("watching station sessions")

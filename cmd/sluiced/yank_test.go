@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sluice-ot/sluice/internal/corpus"
 	"github.com/sluice-ot/sluice/internal/testenv"
 	"github.com/sluice-ot/sluice/kiosk/api"
 )
@@ -16,8 +15,8 @@ import (
 // mounted or attached, and the next drive goes through.
 func TestYankedDrive(t *testing.T) {
 	s := newStation(t)
-	big := s.newImage("big", true, volume{fs: "ext4", label: "BIG", mib: 64, files: append(logs(10000), corpus.DemoDrive()...)})
-	small := s.newImage("next", true, volume{fs: "ext4", label: "NEXT", mib: 16, files: corpus.DemoDrive()})
+	big := s.bigImage()
+	small := s.nextImage()
 	s.start()
 
 	from := s.events.mark()
