@@ -136,6 +136,7 @@ type Config struct {
 	SysfsRoot   string // default /sys
 	DevRoot     string // default /dev
 	UdevDataDir string // default /run/udev/data, read only while udevd answers
+	UdevControl string // udevd's control socket, default /run/udev/control
 	AcceptLoop  bool   // report loop devices (tests, demo)
 	// PreferUdev uses the "udev" netlink source when systemd-udevd runs;
 	// otherwise, or without udevd, the "kernel" source is used.
@@ -160,7 +161,7 @@ func (c Config) withDefaults() Config {
 	if c.DevRoot == "" {
 		c.DevRoot = "/dev"
 	}
-	if c.UdevDataDir == "" && udevAlive() {
+	if c.UdevDataDir == "" && udevAlive(c.UdevControl) {
 		// A database left by a udevd that is gone is stale: ignore it.
 		c.UdevDataDir = "/run/udev/data"
 	}

@@ -33,11 +33,15 @@ func blkidProbe(dev string) (map[string]string, error) {
 // udevControl is systemd-udevd's control socket.
 const udevControl = "/run/udev/control"
 
-// udevAlive reports whether systemd-udevd answers on its control socket.
+// udevAlive reports whether systemd-udevd answers on its control socket
+// (udevControl unless control is set).
 // The socket file, like the /run/udev/data database, outlives a udevd that
 // was killed, so its existence proves nothing.
-func udevAlive() bool {
-	c, err := net.DialTimeout("unixpacket", udevControl, time.Second)
+func udevAlive(control string) bool {
+	if control == "" {
+		control = udevControl
+	}
+	c, err := net.DialTimeout("unixpacket", control, time.Second)
 	if err != nil {
 		// A full backlog (udevd busy starting up) is still a live udevd;
 		// ECONNREFUSED is a socket nobody listens on.

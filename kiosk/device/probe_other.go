@@ -11,4 +11,4 @@ func blkidProbe(dev string) (map[string]string, error) {
 	return nil, fmt.Errorf("probe %s: not supported on %s", dev, runtime.GOOS)
 }
 
-func udevAlive() bool { return false }
+func udevAlive(string) bool { return false }

@@ -21,7 +21,7 @@ func NewWatcher(cfg Config) (*Watcher, error) {
 	cfg = cfg.withDefaults()
 	src := "kernel"
 	if cfg.PreferUdev {
-		if udevAlive() {
+		if udevAlive(cfg.UdevControl) {
 			src = "udev"
 		}
 	}

@@ -2,6 +2,7 @@ package device
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,5 +176,41 @@ func TestWatchUdev(t *testing.T) {
 	testenv.Run(t, "losetup", "-d", dev)
 	if ev, ok := next(t, events, dev, 15*time.Second); !ok || ev.Kind != Removed {
 		t.Fatalf("after detaching %s: %v, %v, want Removed", dev, ev.Kind, ok)
+	}
+}
+
+// TestWatcherSource: with PreferUdev, the watcher takes udev's events only
+// while a udevd listens on the control socket, and falls back to the
+// kernel's when the socket is gone or is a file left by a killed udevd.
+func TestWatcherSource(t *testing.T) {
+	control := filepath.Join(t.TempDir(), "control")
+	source := func(prefer bool) string {
+		w, err := NewWatcher(Config{PreferUdev: prefer, UdevControl: control, UdevDataDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w.Source()
+	}
+	if got := source(true); got != "kernel" {
+		t.Errorf("Source() with no udevd socket = %s, want kernel", got)
+	}
+	ln, err := net.Listen("unixpacket", control)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := source(true); got != "udev" {
+		t.Errorf("Source() with a udevd listening = %s, want udev", got)
+	}
+	if got := source(false); got != "kernel" {
+		t.Errorf("Source() without PreferUdev = %s, want kernel", got)
+	}
+	// A killed udevd leaves its socket file behind, with nobody listening.
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	ln.Close()
+	if _, err := os.Stat(control); err != nil {
+		t.Fatalf("the stale socket file is gone: %v", err)
+	}
+	if got := source(true); got != "kernel" {
+		t.Errorf("Source() with a stale socket file = %s, want kernel", got)
 	}
 }
