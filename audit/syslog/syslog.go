@@ -77,6 +77,9 @@ func New(target string, opts Options) (*Forwarder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("syslog target %q: want udp://host:port or tcp://host:port: %w", target, err)
 	}
+	if err := networkAllowed(); err != nil {
+		return nil, fmt.Errorf("syslog target %q: %w", target, err)
+	}
 	if opts.QueueSize <= 0 {
 		opts.QueueSize = 1000
 	}
@@ -113,6 +116,23 @@ func ParseTarget(target string) (network, addr string, err error) {
 		return "", "", errors.New("the port must be from 1 to 65535")
 	}
 	return u.Scheme, u.Host, nil
+}
+
+// networkAllowed checks that this process may open IP sockets at all, so
+// that a sandbox forbidding them (systemd's RestrictAddressFamilies
+// without AF_INET and AF_INET6) stops the start instead of every message
+// being dropped later, unseen.
+func networkAllowed() error {
+	var errs []error
+	for _, a := range []string{"127.0.0.1:0", "[::1]:0"} {
+		c, err := net.ListenPacket("udp", a)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		errs = append(errs, err)
+	}
+	return fmt.Errorf("this process may not open network sockets (is the service sandboxed without AF_INET and AF_INET6?): %w", errors.Join(errs...))
 }
 
 // Send queues ev. It never blocks on the network.
