@@ -238,13 +238,14 @@ func runWatch(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 }
 
 // describeRules says which rules are active: "demo-rules version 3,
-// created 2026-11-20, 34 rules", with a warning when they are stale.
+// created 2026-11-20 (6 days old), 34 rules", with a warning when they
+// are stale.
 func describeRules(r api.Rules) string {
 	s := r.Name + " version " + r.Version
 	if !r.Created.IsZero() {
 		s += fmt.Sprintf(", created %s (%s old)", r.Created.UTC().Format("2006-01-02"), count(r.AgeDays, "day"))
 	}
-	s += fmt.Sprintf(", %d rules", r.Count)
+	s += ", " + count(r.Count, "rule")
 	if r.Stale {
 		s += " — STALE: import a current rule bundle"
 	}
