@@ -30,16 +30,24 @@ type journalHandler struct {
 
 // journalAvailable says whether stderr already goes to the journal (systemd
 // sets JOURNAL_STREAM) and its native socket is there.
-func journalAvailable() bool {
+func journalAvailable() bool { return journalAvailableAt(journalSocket) }
+
+// journalAvailableAt is journalAvailable with the socket at path.
+func journalAvailableAt(path string) bool {
 	if os.Getenv("JOURNAL_STREAM") == "" {
 		return false
 	}
-	_, err := os.Stat(journalSocket)
+	_, err := os.Stat(path)
 	return err == nil
 }
 
 func newJournalHandler(level slog.Leveler, fallback slog.Handler) (*journalHandler, error) {
-	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: journalSocket, Net: "unixgram"})
+	return dialJournal(journalSocket, level, fallback)
+}
+
+// dialJournal is newJournalHandler with the socket at path.
+func dialJournal(path string, level slog.Leveler, fallback slog.Handler) (*journalHandler, error) {
+	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: path, Net: "unixgram"})
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
