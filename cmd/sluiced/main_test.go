@@ -12,10 +12,11 @@
 // drive is taken because udev says it is USB storage. make demo covers
 // accept_loop_devices = true on the kernel uevent source.
 //
-// Not covered here: a drive that is not only storage (BadUSB). Loop devices
-// cannot expose USB interfaces; kiosk/device tests Identify and Refusal on
-// recorded sysfs trees, and kiosk tests the refusal path of a session with
-// fakes.
+// A drive that is not only storage (BadUSB) is covered through udev too
+// (TestRefusedDrive): loop devices expose no USB interfaces, so a second
+// test rule gives one image the ID_USB_INTERFACES of a stick that is also a
+// keyboard. kiosk/device tests the raw-descriptor path (Identify and
+// Refusal on recorded sysfs trees).
 package main
 
 import (
