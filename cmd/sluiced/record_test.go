@@ -118,9 +118,7 @@ func (r *recorder) session(name string, img *image, state api.State, reason stri
 	t.Helper()
 	st := s.openEvents()
 	d := s.attach(img)
-	id := st.await(t, "a session for "+d.dev, func(e sseEvent) bool {
-		return e.typ == api.EventState && e.session().Device.Device == d.dev
-	}).session().ID
+	id := st.awaitSession(t, d)
 	if during != nil {
 		during(st, d, id)
 	}
@@ -148,6 +146,14 @@ func (r *recorder) session(name string, img *image, state api.State, reason stri
 	r.write(name+".sse", st.close())
 }
 
+// awaitSession waits for the session of drive d and returns its id.
+func (st *sseStream) awaitSession(t *testing.T, d *drive) string {
+	t.Helper()
+	return st.await(t, "a session for "+d.dev, func(e sseEvent) bool {
+		return e.typ == api.EventState && e.session().Device.Device == d.dev
+	}).session().ID
+}
+
 // away records the daemon going away mid-scan and coming back: away-1 is
 // the stream until the daemon, stopped, closes it; away-2 the stream of
 // the daemon started again, with the drive pulled out while it was down.
@@ -156,9 +162,7 @@ func (r *recorder) away(img *image) {
 	t.Helper()
 	st := s.openEvents()
 	d := s.attach(img)
-	id := st.await(t, "a session for "+d.dev, func(e sseEvent) bool {
-		return e.typ == api.EventState && e.session().Device.Device == d.dev
-	}).session().ID
+	id := st.awaitSession(t, d)
 	st.await(t, "progress of "+id, func(e sseEvent) bool {
 		return e.typ == api.EventProgress && e.session().ID == id && e.session().Progress.FilesDone > 0
 	})
