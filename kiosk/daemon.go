@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/user"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -213,17 +211,6 @@ func loadConfigured(cfg config.Config) (minisign.PrivateKey, []minisign.PublicKe
 	return key, trusted, nil
 }
 
-// scanLists are the config's hash list settings.
-func scanLists(cfg config.Config) []struct {
-	setting string
-	paths   []string
-} {
-	return []struct {
-		setting string
-		paths   []string
-	}{{"scan.block_hashes", cfg.Scan.BlockHashes}, {"scan.allow_hashes", cfg.Scan.AllowHashes}}
-}
-
 // checkScanFiles checks that every rule path the config names exists and
 // every hash list is a regular file the station can open, so that the
 // error names the setting and its index rather than only the path.
@@ -233,7 +220,10 @@ func checkScanFiles(cfg config.Config) error {
 			return cfg.Invalid(fmt.Sprintf("scan.rules[%d]", i), err)
 		}
 	}
-	for _, l := range scanLists(cfg) {
+	for _, l := range []struct {
+		setting string
+		paths   []string
+	}{{"scan.block_hashes", cfg.Scan.BlockHashes}, {"scan.allow_hashes", cfg.Scan.AllowHashes}} {
 		for i, p := range l.paths {
 			if err := regularReadable(p); err != nil {
 				return cfg.Invalid(fmt.Sprintf("%s[%d]", l.setting, i), err)
@@ -260,32 +250,14 @@ func regularReadable(p string) error {
 	return f.Close()
 }
 
-// scanSettingError names the setting to blame for a failure to load the
-// configured rules or hash lists, when the failure is one of a path the
-// config names; a failure elsewhere (writing the hash table cache) is
-// returned as it is.
+// scanSettingError blames scan.rules for configured rules that exist but
+// do not load (a folder without rule files, nothing that compiles);
+// checkScanFiles has already tied every missing or unreadable path to its
+// setting. Anything else, a hash list's content included, keeps its own
+// message, which names the file.
 func scanSettingError(cfg config.Config, err error) error {
-	var pe *fs.PathError
-	hasPath := errors.As(err, &pe)
-	under := func(root string) bool {
-		return hasPath && (pe.Path == root || strings.HasPrefix(pe.Path, root+"/"))
-	}
-	switch {
-	case errors.Is(err, engines.ErrRules) && len(cfg.Scan.Rules) > 0:
-		for i, p := range cfg.Scan.Rules {
-			if under(p) {
-				return cfg.Invalid(fmt.Sprintf("scan.rules[%d]", i), err)
-			}
-		}
+	if errors.Is(err, engines.ErrRules) && len(cfg.Scan.Rules) > 0 {
 		return cfg.Invalid("scan.rules", err)
-	case errors.Is(err, engines.ErrHashLists):
-		for _, l := range scanLists(cfg) {
-			for i, p := range l.paths {
-				if under(p) {
-					return cfg.Invalid(fmt.Sprintf("%s[%d]", l.setting, i), err)
-				}
-			}
-		}
 	}
 	return err
 }
