@@ -109,9 +109,11 @@ func (s *session) run() {
 		if err := st.d.Mounter.Release(s.id); err != nil {
 			st.d.Log.Error("release mounts", "session", s.id, "err", err)
 		}
-		if err := clearLoopReadOnly(s.drive); err != nil {
-			st.d.Log.Warn("clear read-only flag of loop device", "session", s.id, "err", err)
-		}
+	}
+	// The watcher set the drive read-only when it identified it, so even a
+	// session that mounted nothing (refused, unreadable) clears it.
+	if err := clearLoopReadOnly(s.drive); err != nil {
+		st.d.Log.Warn("clear read-only flag of loop device", "session", s.id, "err", err)
 	}
 	st.releaseEngines(s.eng)
 	s.end(out)
@@ -370,7 +372,7 @@ func media(d device.Drive) transfer.Media {
 	return m
 }
 
-// clearLoopReadOnly resets the read-only flag the session set on a loop
+// clearLoopReadOnly resets the read-only flag the station set on a loop
 // drive's block devices, which would otherwise outlive the loop device's
 // detach (see mount.ClearLoopReadOnly). A real stick's devices go away.
 func clearLoopReadOnly(d device.Drive) error {
