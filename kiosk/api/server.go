@@ -126,18 +126,9 @@ func serveEvents(w http.ResponseWriter, r *http.Request, st Station, log *slog.L
 			// The daemon stops (or the client went): what was already
 			// published, such as how the running session ended, still
 			// goes out before the stream closes.
-			for {
-				select {
-				case ev, ok := <-events:
-					if ok {
-						writeEvent(w, ev.Type, ev)
-						continue
-					}
-				default:
-				}
-				flusher.Flush()
-				return
-			}
+			drain(w, events)
+			flusher.Flush()
+			return
 		case <-heartbeat.C:
 			fmt.Fprint(w, ": keep-alive\n\n")
 		case ev, ok := <-events:
@@ -147,6 +138,22 @@ func serveEvents(w http.ResponseWriter, r *http.Request, st Station, log *slog.L
 			writeEvent(w, ev.Type, ev)
 		}
 		flusher.Flush()
+	}
+}
+
+// drain writes the events already waiting in events, without waiting for
+// more.
+func drain(w http.ResponseWriter, events <-chan Event) {
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			writeEvent(w, ev.Type, ev)
+		default:
+			return
+		}
 	}
 }
 
