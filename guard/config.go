@@ -213,7 +213,7 @@ func (c *Config) check(file string) error {
 	}
 	if t := c.Syslog.Target; t != "" {
 		if _, _, err := syslog.ParseTarget(t); err != nil {
-			return bad("syslog.target", "must be udp://host:port or tcp://host:port, not "+t+" ("+err.Error()+")")
+			return bad("syslog.target", err.Error())
 		}
 	}
 	if c.Hostname == "" {

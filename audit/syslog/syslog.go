@@ -75,7 +75,7 @@ type Forwarder struct {
 func New(target string, opts Options) (*Forwarder, error) {
 	network, addr, err := ParseTarget(target)
 	if err != nil {
-		return nil, fmt.Errorf("syslog target %q: want udp://host:port or tcp://host:port: %w", target, err)
+		return nil, fmt.Errorf("syslog target: %w", err)
 	}
 	if err := networkAllowed(); err != nil {
 		return nil, fmt.Errorf("syslog target %q: %w", target, err)
@@ -99,21 +99,24 @@ func New(target string, opts Options) (*Forwarder, error) {
 // into its network and address, or says what is wrong with it. The
 // daemons' configurations check their targets with it at load.
 func ParseTarget(target string) (network, addr string, err error) {
+	bad := func(why string) (string, string, error) {
+		return "", "", fmt.Errorf("must be udp://host:port or tcp://host:port, not %s (%s)", target, why)
+	}
 	u, err := url.Parse(target)
 	switch {
 	case err != nil:
-		return "", "", errors.New("not a URL")
+		return bad("not a URL")
 	case u.Scheme != "udp" && u.Scheme != "tcp":
-		return "", "", errors.New("the scheme must be udp or tcp")
+		return bad("the scheme must be udp or tcp")
 	case u.Opaque != "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "":
-		return "", "", errors.New("only a host and a port may follow the scheme")
+		return bad("only a host and a port may follow the scheme")
 	case u.Hostname() == "":
-		return "", "", errors.New("no host")
+		return bad("no host")
 	case u.Port() == "":
-		return "", "", errors.New("no port")
+		return bad("no port")
 	}
 	if p, err := strconv.Atoi(u.Port()); err != nil || p < 1 || p > 65535 {
-		return "", "", errors.New("the port must be from 1 to 65535")
+		return bad("the port must be from 1 to 65535")
 	}
 	return u.Scheme, u.Host, nil
 }
