@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -312,37 +311,30 @@ func (s *station) openEvents() *sseStream {
 	return st
 }
 
-// read keeps the body's bytes and parses them as api.Client does: a
-// blank line ends an event, lines starting with ":" are comments.
+// read keeps the body's bytes and parses them with api.ReadEvents, as
+// api.Client does.
 func (st *sseStream) read(body io.ReadCloser) {
 	defer close(st.done)
 	defer body.Close()
-	br := bufio.NewReader(body)
-	var cur sseEvent
-	for {
-		line, err := br.ReadBytes('\n')
+	err := api.ReadEvents(io.TeeReader(body, st), func(typ string, data []byte) error {
 		st.mu.Lock()
-		st.raw = append(st.raw, line...)
-		text := strings.TrimSuffix(string(line), "\n")
-		switch {
-		case strings.HasPrefix(text, "event: "):
-			cur.typ = strings.TrimPrefix(text, "event: ")
-		case strings.HasPrefix(text, "data: "):
-			cur.data = []byte(strings.TrimPrefix(text, "data: "))
-		case text == "" && err == nil && cur.typ != "":
-			st.evs = append(st.evs, cur)
-			cur = sseEvent{}
-			close(st.changed)
-			st.changed = make(chan struct{})
-		}
-		st.mu.Unlock()
-		if err != nil {
-			if err != io.EOF {
-				st.err = err
-			}
-			return
-		}
-	}
+		defer st.mu.Unlock()
+		st.evs = append(st.evs, sseEvent{typ: typ, data: data})
+		close(st.changed)
+		st.changed = make(chan struct{})
+		return nil
+	})
+	st.mu.Lock()
+	st.err = err
+	st.mu.Unlock()
+}
+
+// Write keeps the stream's raw bytes, as read.
+func (st *sseStream) Write(p []byte) (int, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.raw = append(st.raw, p...)
+	return len(p), nil
 }
 
 // await waits for an event that matches, the first of all received.

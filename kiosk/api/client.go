@@ -84,7 +84,27 @@ func (c *Client) Events(ctx context.Context, fn func(typ string, data []byte) er
 	if resp.StatusCode != http.StatusOK {
 		return responseError(resp)
 	}
-	sc := bufio.NewScanner(resp.Body)
+	var fnErr error
+	err = ReadEvents(resp.Body, func(typ string, data []byte) error {
+		fnErr = fn(typ, data)
+		return fnErr
+	})
+	switch {
+	case fnErr != nil:
+		return fnErr
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		return fmt.Errorf("%w: %v", ErrStreamEnded, err)
+	}
+	return ErrStreamEnded
+}
+
+// ReadEvents calls fn for each event of the server-sent event stream r, as
+// the daemon writes it ("event: TYPE", then one "data: JSON" line), until r
+// ends (it returns nil, or the read error) or fn returns an error.
+func ReadEvents(r io.Reader, fn func(typ string, data []byte) error) error {
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	var typ string
 	for sc.Scan() {
@@ -98,13 +118,7 @@ func (c *Client) Events(ctx context.Context, fn func(typ string, data []byte) er
 			}
 		}
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%w: %v", ErrStreamEnded, err)
-	}
-	return ErrStreamEnded
+	return sc.Err()
 }
 
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -38,19 +37,11 @@ func readSSE(t *testing.T, name string) []sseEvent {
 		t.Fatal(err)
 	}
 	var evs []sseEvent
-	var typ string
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case strings.HasPrefix(line, "event: "):
-			typ = strings.TrimPrefix(line, "event: ")
-		case strings.HasPrefix(line, "data: "):
-			evs = append(evs, sseEvent{typ, []byte(strings.TrimPrefix(line, "data: "))})
-		}
-	}
-	if err := sc.Err(); err != nil {
+	err = api.ReadEvents(bytes.NewReader(b), func(typ string, data []byte) error {
+		evs = append(evs, sseEvent{typ, data})
+		return nil
+	})
+	if err != nil {
 		t.Fatalf("%s.sse: %v", name, err)
 	}
 	if len(evs) == 0 || evs[0].typ != "status" {
